@@ -1,0 +1,1 @@
+"""Interview Feedback Bot: helps job seekers ask employers for interview feedback."""

@@ -1,0 +1,1 @@
+"""Repositories: queries only. They flush when needed but never commit."""

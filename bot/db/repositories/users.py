@@ -1,0 +1,65 @@
+"""Queries on people and their settings."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import User
+
+
+class UserRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, user_id: int) -> User | None:
+        return await self._session.get(User, user_id)
+
+    async def create(
+        self,
+        *,
+        user_id: int,
+        language: str,
+        signature: str,
+        timezone: str,
+        now: datetime,
+        quiet_start: time | None = time(22, 0),
+        quiet_end: time | None = time(9, 0),
+        gender: str = "n",
+    ) -> User:
+        user = User(
+            id=user_id,
+            language=language,
+            signature=signature,
+            gender=gender,
+            timezone=timezone,
+            quiet_start=quiet_start,
+            quiet_end=quiet_end,
+            is_active=True,
+            consented_at=now,
+            onboarded_at=None,
+            created_at=now,
+            updated_at=now,
+        )
+        self._session.add(user)
+        await self._session.flush()
+        return user
+
+    async def delete(self, user_id: int) -> None:
+        await self._session.execute(delete(User).where(User.id == user_id))
+
+    async def active_ids(self) -> list[int]:
+        result = await self._session.scalars(select(User.id).where(User.is_active.is_(True)))
+        return list(result)
+
+    async def update(self, user: User, now: datetime, **changes: object) -> User:
+        """Change settings of a loaded person; unknown fields are a programming error."""
+        for name, value in changes.items():
+            if not hasattr(User, name):
+                raise AttributeError(f"User has no field {name!r}")
+            setattr(user, name, value)
+        user.updated_at = now
+        await self._session.flush()
+        return user

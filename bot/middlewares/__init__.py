@@ -1,0 +1,1 @@
+"""Middlewares: logging, one DB transaction per update, user loading, i18n."""

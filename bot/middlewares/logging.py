@@ -1,0 +1,67 @@
+"""One log line per handled update: id, type, handler and duration. No texts, no names."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.dispatcher.event.handler import HandlerObject
+from aiogram.types import TelegramObject, Update
+
+logger = logging.getLogger("bot.updates")
+
+Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+
+
+@dataclass
+class UpdateTrace:
+    handler: str = "-"
+
+
+def handler_name(handler: HandlerObject) -> str:
+    callback = handler.callback
+    module = getattr(callback, "__module__", "") or ""
+    name = getattr(callback, "__qualname__", type(callback).__name__)
+    return f"{module.removeprefix('bot.handlers.')}.{name}"
+
+
+class UpdateLogMiddleware(BaseMiddleware):
+    """Outer middleware on updates: times the whole update and writes the line."""
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        trace = UpdateTrace()
+        data["update_trace"] = trace
+        started = time.perf_counter()
+        outcome = "ok"
+        try:
+            return await handler(event, data)
+        except BaseException:
+            outcome = "error"
+            raise
+        finally:
+            elapsed_ms = (time.perf_counter() - started) * 1000
+            update_id = event.update_id if isinstance(event, Update) else -1
+            update_type = event.event_type if isinstance(event, Update) else type(event).__name__
+            logger.info(
+                "update=%s type=%s handler=%s duration_ms=%.1f outcome=%s",
+                update_id,
+                update_type,
+                trace.handler,
+                elapsed_ms,
+                outcome,
+            )
+
+
+class HandlerTraceMiddleware(BaseMiddleware):
+    """Inner middleware on every event type: records which handler took the update."""
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        trace = data.get("update_trace")
+        handler_object = data.get("handler")
+        if isinstance(trace, UpdateTrace) and isinstance(handler_object, HandlerObject):
+            trace.handler = handler_name(handler_object)
+        return await handler(event, data)

@@ -1,0 +1,1 @@
+"""Domain logic: pure rules and use cases, free of aiogram."""
