@@ -1,0 +1,88 @@
+"""Entry point: settings → migrations → engine → dispatcher → polling."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+
+from pydantic import ValidationError
+
+from bot.commands import register_commands
+from bot.config import Settings
+from bot.db.engine import create_engine, create_sessionmaker
+from bot.db.migrate import upgrade
+from bot.factory import create_bot, create_dispatcher, create_storage
+from bot.i18n import create_i18n
+
+logger = logging.getLogger("bot")
+
+BOTFATHER_HELP = (
+    "BOT_TOKEN is not set. Open Telegram, write to @BotFather, send /newbot and follow its "
+    "questions; it answers with a token like 123456789:AA... Put it in a .env file next to "
+    "the Makefile as BOT_TOKEN=<token> (or export BOT_TOKEN in your shell), then run "
+    "`make run` again."
+)
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as error:
+        missing = any(
+            err["type"] == "missing" and err["loc"] == ("bot_token",) for err in error.errors()
+        )
+        if missing:
+            print(BOTFATHER_HELP, file=sys.stderr)
+        else:
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in err['loc']).upper() or 'settings'}: {err['msg']}"
+                for err in error.errors()
+            )
+            print(f"Configuration error: {problems}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    # aiogram logs every update itself; ours already says the same without personal data.
+    logging.getLogger("aiogram.event").setLevel(logging.WARNING)
+
+
+async def run(settings: Settings) -> None:
+    engine = create_engine(settings.database_url)
+    sessionmaker = create_sessionmaker(engine)
+    storage, isolation = create_storage(settings, sessionmaker)
+    i18n = create_i18n(settings.default_locale)
+    bot = create_bot(settings)
+    dp = create_dispatcher(
+        settings=settings,
+        sessionmaker=sessionmaker,
+        storage=storage,
+        events_isolation=isolation,
+        i18n=i18n,
+    )
+    try:
+        me = await bot.get_me()
+        logger.info("Starting @%s (id %s) in polling mode", me.username, me.id)
+        await register_commands(bot, i18n)
+        await bot.delete_webhook(drop_pending_updates=False)
+        await dp.start_polling(bot, allowed_updates=dp.resolve_used_update_types())
+    finally:
+        await bot.session.close()
+        await engine.dispose()
+
+
+def main() -> None:
+    settings = load_settings()
+    configure_logging(settings.log_level)
+    upgrade(settings.database_url)
+    asyncio.run(run(settings))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,73 @@
+"""Builds the bot, the dispatcher and the FSM storage from settings; no globals."""
+
+from __future__ import annotations
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder
+from aiogram.fsm.storage.memory import SimpleEventIsolation
+from aiogram.fsm.storage.redis import RedisStorage
+from aiogram.utils.i18n import I18n
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.clock import Clock, system_clock
+from bot.config import Settings
+from bot.db.fsm_storage import SQLAlchemyStorage
+from bot.handlers import build_root_router
+from bot.handlers.errors import on_error
+from bot.i18n import UserI18nMiddleware
+from bot.middlewares.db import DbSessionMiddleware, UserMiddleware
+from bot.middlewares.logging import HandlerTraceMiddleware, UpdateLogMiddleware
+
+EVENT_TYPES = ("message", "edited_message", "callback_query", "inline_query", "my_chat_member")
+
+
+def create_bot(settings: Settings) -> Bot:
+    session = None
+    if settings.telegram_api_url:
+        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    return Bot(
+        token=settings.bot_token.get_secret_value(),
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
+    )
+
+
+def create_storage(
+    settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]
+) -> tuple[BaseStorage, BaseEventIsolation]:
+    """Redis when ``REDIS_URL`` is set (shared by replicas), else the bot's own database."""
+    key_builder = DefaultKeyBuilder(with_destiny=True)
+    if settings.redis_url:
+        redis_storage = RedisStorage.from_url(settings.redis_url, key_builder=key_builder)
+        return redis_storage, redis_storage.create_isolation()
+    return SQLAlchemyStorage(sessionmaker, key_builder=key_builder), SimpleEventIsolation()
+
+
+def create_dispatcher(
+    *,
+    settings: Settings,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    storage: BaseStorage,
+    events_isolation: BaseEventIsolation,
+    i18n: I18n,
+    clock: Clock = system_clock,
+) -> Dispatcher:
+    dp = Dispatcher(storage=storage, events_isolation=events_isolation)
+    dp["settings"] = settings
+    dp["clock"] = clock
+    dp["sessionmaker"] = sessionmaker
+
+    dp.update.outer_middleware(UpdateLogMiddleware())
+    dp.update.outer_middleware(DbSessionMiddleware(sessionmaker))
+    dp.update.outer_middleware(UserMiddleware())
+    dp.update.outer_middleware(UserI18nMiddleware(i18n))
+    for event_type in EVENT_TYPES:
+        dp.observers[event_type].middleware(HandlerTraceMiddleware())
+
+    dp.errors.register(on_error)
+    dp.include_router(build_root_router())
+    return dp

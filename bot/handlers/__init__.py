@@ -1,0 +1,27 @@
+"""Routers, one per feature. Handlers stay thin: parse, call a service, render.
+
+Each module builds a fresh router, so any number of dispatchers (tests, replicas) can exist.
+"""
+
+from __future__ import annotations
+
+from aiogram import Router
+
+from bot.handlers import common, fallback, onboarding, settings, start
+from bot.middlewares.access import RequireUserMiddleware
+
+
+def build_root_router() -> Router:
+    """All feature routers in the order they must be tried."""
+    root = Router(name="root")
+    root.include_router(common.create_router())
+    root.include_router(start.create_router())
+
+    registered = Router(name="registered")
+    registered.message.middleware(RequireUserMiddleware())
+    registered.callback_query.middleware(RequireUserMiddleware())
+    registered.include_routers(onboarding.create_router(), settings.create_router())
+    root.include_router(registered)
+
+    root.include_router(fallback.create_router())
+    return root

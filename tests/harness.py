@@ -1,0 +1,147 @@
+"""Drive the real dispatcher like a person in Telegram, in-process, through the fake API."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.memory import SimpleEventIsolation
+from aiogram.types import Update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.config import Settings
+from bot.db.fsm_storage import SQLAlchemyStorage
+from bot.factory import create_dispatcher
+from bot.i18n import create_i18n
+from tests.clock import FakeClock
+from tests.fakeapi.core import FakeTelegram, FakeUser, SentMessage
+from tests.fakeapi.session import make_bot
+
+TOKEN = "123456:TEST-token"
+
+
+def make_settings(**overrides: Any) -> Settings:
+    values: dict[str, Any] = {"bot_token": TOKEN, "database_url": "sqlite+aiosqlite://"}
+    values.update(overrides)
+    return Settings(_env_file=None, **values)
+
+
+class Person:
+    """One Telegram user talking to the bot."""
+
+    def __init__(self, app: BotApp, user: FakeUser) -> None:
+        self.app = app
+        self.user = user
+
+    @property
+    def chat_id(self) -> int:
+        return self.user.id
+
+    async def send(self, text: str) -> list[SentMessage]:
+        return await self.app.feed(self.app.fake.send_text(self.user, text), self.chat_id)
+
+    async def send_sticker(self) -> list[SentMessage]:
+        return await self.app.feed(self.app.fake.send_sticker(self.user), self.chat_id)
+
+    async def tap_menu(self, text: str) -> list[SentMessage]:
+        """Tap a reply-keyboard button (the client sends its text)."""
+        return await self.app.feed(self.app.fake.press_reply_button(self.user, text), self.chat_id)
+
+    async def press(self, button_text: str, message_id: int | None = None) -> list[SentMessage]:
+        update = self.app.fake.press_button(self.user, button_text, message_id)
+        return await self.app.feed(update, self.chat_id)
+
+    async def press_data(
+        self, message_id: int, data: str, *, forge: bool = False
+    ) -> list[SentMessage]:
+        update = self.app.fake.press(self.user, message_id, data, forge=forge)
+        return await self.app.feed(update, self.chat_id)
+
+    @property
+    def last(self) -> SentMessage:
+        message = self.app.fake.last_message(self.chat_id)
+        assert message is not None, "the bot has not written to this chat"
+        return message
+
+    def buttons(self, message: SentMessage | None = None) -> list[str]:
+        target = message or self.last
+        return [text for row in target.button_texts for text in row]
+
+    def reply_buttons(self) -> list[str]:
+        keyboard = self.app.fake.reply_keyboard(self.chat_id) or {}
+        return [
+            button if isinstance(button, str) else button["text"]
+            for row in keyboard.get("keyboard", [])
+            for button in row
+        ]
+
+    def answers(self) -> list[str]:
+        """Texts of callback answers (toasts and alerts) the bot showed this person."""
+        return [
+            answer.text
+            for answer in self.app.fake.callback_answers
+            if answer.text and answer.user_id == self.user.id
+        ]
+
+
+class BotApp:
+    """The dispatcher wired as in production, with an in-process fake Telegram."""
+
+    def __init__(
+        self,
+        fake: FakeTelegram,
+        bot: Bot,
+        dp: Dispatcher,
+        sessionmaker: async_sessionmaker[AsyncSession],
+    ) -> None:
+        self.fake = fake
+        self.bot = bot
+        self.dp = dp
+        self.sessionmaker = sessionmaker
+
+    def person(
+        self,
+        user_id: int = 1001,
+        *,
+        first_name: str = "Анна",
+        last_name: str | None = "Иванова",
+        language_code: str | None = "ru",
+    ) -> Person:
+        user = self.fake.user(
+            user_id, first_name=first_name, last_name=last_name, language_code=language_code
+        )
+        return Person(self, user)
+
+    async def feed(self, update: dict[str, Any], chat_id: int) -> list[SentMessage]:
+        before = len(self.fake.messages(chat_id))
+        parsed = Update.model_validate(update, context={"bot": self.bot})
+        await self.dp.feed_update(self.bot, parsed)
+        return [m for m in self.fake.messages(chat_id)[before:] if m.from_bot]
+
+
+@asynccontextmanager
+async def running_app(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    clock: FakeClock,
+    *,
+    storage: BaseStorage | None = None,
+    **settings: Any,
+) -> AsyncIterator[BotApp]:
+    fake = FakeTelegram(TOKEN, clock=clock)
+    bot = make_bot(fake, TOKEN)
+    i18n = create_i18n("ru")
+    dp = create_dispatcher(
+        settings=make_settings(**settings),
+        sessionmaker=sessionmaker,
+        storage=storage or SQLAlchemyStorage(sessionmaker),
+        events_isolation=SimpleEventIsolation(),
+        i18n=i18n,
+        clock=clock,
+    )
+    try:
+        yield BotApp(fake, bot, dp, sessionmaker)
+    finally:
+        await bot.session.close()
