@@ -16,6 +16,8 @@ logger = logging.getLogger(__name__)
 
 COMMANDS: tuple[tuple[str, LazyProxy], ...] = (
     ("start", __("Start, or return to the main menu")),
+    ("new", __("Tell me about a new interview")),
+    ("list", __("Your interviews")),
     ("settings", __("Language, signature, time zone, quiet hours")),
     ("help", __("What the bot can do")),
     ("cancel", __("Stop the current step")),
@@ -23,7 +25,7 @@ COMMANDS: tuple[tuple[str, LazyProxy], ...] = (
 
 
 def bot_commands(i18n: I18n, locale: str) -> list[BotCommand]:
-    with i18n.use_locale(locale):
+    with i18n.context(), i18n.use_locale(locale):
         return [BotCommand(command=name, description=str(text)) for name, text in COMMANDS]
 
 

@@ -30,10 +30,16 @@ def locale_for(user: User | None, telegram_user: TelegramUser | None, default: s
 
 
 class UserI18nMiddleware(I18nMiddleware):
-    """Picks the interface language for every update (runs after the user middleware)."""
+    """Picks the interface language for every update (runs after the user middleware).
+
+    The choice is also left in ``data["locale"]``: the error handler runs after the update's
+    transaction was rolled back, when the person's record can no longer be read.
+    """
 
     async def get_locale(self, event: TelegramObject, data: dict[str, Any]) -> str:  # noqa: ARG002
-        return locale_for(data.get("user"), data.get("event_from_user"), self.i18n.default_locale)
+        locale = locale_for(data.get("user"), data.get("event_from_user"), self.i18n.default_locale)
+        data["locale"] = locale
+        return locale
 
 
 def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker name

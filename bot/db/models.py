@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, String, Time
+from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Time
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db.base import Base, UTCDateTime
@@ -38,4 +38,32 @@ class FsmRecord(Base):
     key: Mapped[str] = mapped_column(String(255), primary_key=True)
     state: Mapped[str | None] = mapped_column(String(255), nullable=True)
     data: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Interview(Base):
+    """One interview as the person described it. Dates are local dates in their time zone."""
+
+    __tablename__ = "interviews"
+    __table_args__ = (Index("ix_interviews_user_created", "user_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), index=False
+    )
+    company: Mapped[str] = mapped_column(String(100))
+    position: Mapped[str] = mapped_column(String(100))
+    contact_name: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    contact_address: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    last_stage_on: Mapped[date] = mapped_column(Date())
+    all_stages_done: Mapped[bool] = mapped_column(Boolean)
+    next_stage_on: Mapped[date | None] = mapped_column(Date(), nullable=True)
+    outcome: Mapped[str] = mapped_column(String(16))
+    rejection_tone: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    result_on: Mapped[date | None] = mapped_column(Date(), nullable=True)
+    last_contact_on: Mapped[date | None] = mapped_column(Date(), nullable=True)
+    priorities: Mapped[list[str]] = mapped_column(JSON, default=list)
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from bot.handlers import common, fallback, onboarding, settings, start
+from bot.handlers import common, fallback, intake, interviews, onboarding, settings, start
 from bot.middlewares.access import RequireUserMiddleware
 
 
@@ -20,7 +20,12 @@ def build_root_router() -> Router:
     registered = Router(name="registered")
     registered.message.middleware(RequireUserMiddleware())
     registered.callback_query.middleware(RequireUserMiddleware())
-    registered.include_routers(onboarding.create_router(), settings.create_router())
+    registered.include_routers(
+        onboarding.create_router(),
+        settings.create_router(),
+        intake.create_router(),
+        interviews.create_router(),
+    )
     root.include_router(registered)
 
     root.include_router(fallback.create_router())

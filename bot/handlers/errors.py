@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramAPIError
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.types import ErrorEvent
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
@@ -24,19 +24,26 @@ async def on_error(event: ErrorEvent, bot: Bot, i18n: I18n, **data: Any) -> bool
         type(event.exception).__name__,
         exc_info=event.exception,
     )
-    telegram_user = data.get("event_from_user")
     chat = data.get("event_chat")
-    locale = locale_for(data.get("user"), telegram_user, i18n.default_locale)
+    locale = data.get("locale") or locale_for(
+        None, data.get("event_from_user"), i18n.default_locale
+    )
     with i18n.context(), i18n.use_locale(locale):
         text = _(
             "😔 Sorry, something went wrong on my side. What you saved before is safe; "
             "please try again in a moment."
         )
-        try:
-            if update.callback_query is not None:
+    try:
+        if update.callback_query is not None:
+            try:
                 await update.callback_query.answer(text, show_alert=True)
-            elif chat is not None:
+            except TelegramBadRequest:
+                # The handler had answered the query already: say it in the chat instead.
+                if chat is None:
+                    raise
                 await bot.send_message(chat.id, text)
-        except TelegramAPIError as error:
-            logger.warning("update=%s apology not delivered: %s", update.update_id, error.message)
+        elif chat is not None:
+            await bot.send_message(chat.id, text)
+    except TelegramAPIError as error:
+        logger.warning("update=%s apology not delivered: %s", update.update_id, error.message)
     return True

@@ -25,7 +25,8 @@ from bot.services.preferences import (
     parse_timezone,
 )
 from bot.states import Onboarding
-from bot.views import gender_name, quote_input, settings_lines, timezone_text
+from bot.views.common import quote_input
+from bot.views.settings import gender_name, settings_lines, timezone_text
 
 PROMPT_KEY = "prompt_id"
 SKIP = "skip"

@@ -31,7 +31,8 @@ from bot.services.preferences import (
     parse_timezone,
 )
 from bot.states import SettingsInput
-from bot.views import LANGUAGE_NAMES, language_name, quote_input, settings_card
+from bot.views.common import quote_input
+from bot.views.settings import LANGUAGE_NAMES, language_name, settings_card
 
 QUIET_PRESETS: tuple[tuple[time, time], ...] = (
     (time(22, 0), time(9, 0)),

@@ -22,7 +22,7 @@ from bot.keyboards.callbacks import ConsentCb
 from bot.keyboards.common import main_menu
 from bot.services.accounts import register
 from bot.services.preferences import resolve_locale
-from bot.views import quote_input
+from bot.views.common import quote_input
 
 
 def consent_text() -> str:

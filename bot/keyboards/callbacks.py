@@ -18,3 +18,20 @@ class OnboardingCb(CallbackData, prefix="onb"):
 class SettingsCb(CallbackData, prefix="set"):
     action: str  # menu | lang | sig | gender | tz | quiet | close
     value: str = ""
+
+
+class IntakeCb(CallbackData, prefix="in"):
+    """A button of the new-interview conversation; ``token`` ties it to one draft."""
+
+    token: str
+    step: str
+    # pick | skip | keep | back | cancel | toggle | done | date | other | save | edit | field
+    action: str
+    value: str = ""
+
+
+class InterviewCb(CallbackData, prefix="iv"):
+    action: str  # list | open | edit | outcome | archive | unarchive | delete | confirm
+    id: int = 0
+    page: int = 0
+    archived: bool = False

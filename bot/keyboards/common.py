@@ -14,6 +14,8 @@ from bot.i18n import N_
 from bot.services.preferences import RUSSIAN_ZONES, Gender
 
 # Reply-keyboard labels; handlers match them in every language.
+MENU_NEW = N_("➕ New interview")
+MENU_LIST = N_("📋 My interviews")
 MENU_SETTINGS = N_("⚙️ Settings")
 MENU_HELP = N_("❓ Help")
 
@@ -43,9 +45,11 @@ def zone_label(offset: int) -> str:
 
 def main_menu() -> ReplyKeyboardMarkup:
     builder = ReplyKeyboardBuilder()
+    builder.button(text=_(MENU_NEW))
+    builder.button(text=_(MENU_LIST))
     builder.button(text=_(MENU_SETTINGS))
     builder.button(text=_(MENU_HELP))
-    builder.adjust(2)
+    builder.adjust(2, 2)
     return builder.as_markup(
         resize_keyboard=True,
         is_persistent=True,

@@ -6,7 +6,7 @@ import re
 import unicodedata
 import zoneinfo
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from enum import StrEnum
 from functools import cache
 from typing import Final
@@ -216,3 +216,8 @@ def parse_quiet_hours(text: str) -> tuple[time, time] | None:
 
 def format_clock(value: time) -> str:
     return f"{value.hour:02d}:{value.minute:02d}"
+
+
+def local_today(now: datetime, zone: str) -> date:
+    """The person's calendar date at ``now``."""
+    return now.astimezone(get_tz(zone)).date()

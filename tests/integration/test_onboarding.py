@@ -171,7 +171,12 @@ async def test_full_onboarding_in_russian(app: BotApp, clock: FakeClock) -> None
     assert "🎉 Готово!" in done
     assert "UTC+05:00, у вас сейчас 14:01" in done
     assert "/settings" in done
-    assert anna.reply_buttons() == ["⚙️ Настройки", "❓ Помощь"]
+    assert anna.reply_buttons() == [
+        "➕ Новое собеседование",
+        "📋 Мои собеседования",
+        "⚙️ Настройки",
+        "❓ Помощь",
+    ]
 
     user = await stored_user(app, anna.user.id)
     assert user is not None
@@ -212,7 +217,7 @@ async def test_english_onboarding_skips_the_russian_wording_step(app: BotApp) ->
     await john.send("Europe/Berlin")
     assert "🎉 All set!" in (john.last.text or "")
     assert "Europe/Berlin (UTC+1)" in (john.last.text or "")
-    assert john.reply_buttons() == ["⚙️ Settings", "❓ Help"]
+    assert john.reply_buttons() == ["➕ New interview", "📋 My interviews", "⚙️ Settings", "❓ Help"]
 
 
 @pytest.mark.parametrize(

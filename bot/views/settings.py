@@ -1,4 +1,4 @@
-"""Texts built from data, shared by several handlers. Every string goes through gettext."""
+"""The settings card and its parts."""
 
 from __future__ import annotations
 
@@ -54,11 +54,3 @@ def settings_card(user: User, now: datetime) -> str:
     return "\n".join(
         [_("<b>⚙️ Settings</b>"), "", *settings_lines(user, now), "", _("Choose what to change:")]
     )
-
-
-def quote_input(text: str, limit: int = 40) -> str:
-    """Echo a person's text back safely: escaped and cut to a readable length."""
-    cleaned = " ".join(text.split())
-    if len(cleaned) > limit:
-        cleaned = cleaned[: limit - 1] + "…"
-    return escape(cleaned)

@@ -1,0 +1,68 @@
+"""Queries on interviews. Every read is scoped to its owner: a foreign id finds nothing."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Interview
+
+
+class InterviewRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, *, user_id: int, now: datetime, **fields: Any) -> Interview:
+        interview = Interview(user_id=user_id, created_at=now, updated_at=now, **fields)
+        self._session.add(interview)
+        await self._session.flush()
+        return interview
+
+    async def get_for_user(self, interview_id: int, user_id: int) -> Interview | None:
+        result = await self._session.execute(
+            select(Interview).where(Interview.id == interview_id, Interview.user_id == user_id)
+        )
+        return result.scalar_one_or_none()
+
+    async def update(self, interview: Interview, now: datetime, **fields: Any) -> Interview:
+        for name, value in fields.items():
+            if not hasattr(Interview, name):
+                raise AttributeError(f"Interview has no field {name!r}")
+            setattr(interview, name, value)
+        interview.updated_at = now
+        await self._session.flush()
+        return interview
+
+    async def page(
+        self, user_id: int, *, archived: bool, offset: int, limit: int
+    ) -> list[Interview]:
+        """The person's interviews, newest first (by the date of the last stage)."""
+        archived_filter = (
+            Interview.archived_at.is_not(None) if archived else Interview.archived_at.is_(None)
+        )
+        result = await self._session.scalars(
+            select(Interview)
+            .where(Interview.user_id == user_id, archived_filter)
+            .order_by(Interview.last_stage_on.desc(), Interview.id.desc())
+            .offset(offset)
+            .limit(limit)
+        )
+        return list(result)
+
+    async def count(self, user_id: int, *, archived: bool) -> int:
+        archived_filter = (
+            Interview.archived_at.is_not(None) if archived else Interview.archived_at.is_(None)
+        )
+        total = await self._session.scalar(
+            select(func.count(Interview.id)).where(Interview.user_id == user_id, archived_filter)
+        )
+        return int(total or 0)
+
+    async def delete_for_user(self, interview_id: int, user_id: int) -> bool:
+        result = await self._session.execute(
+            delete(Interview).where(Interview.id == interview_id, Interview.user_id == user_id)
+        )
+        return bool(getattr(result, "rowcount", 0))

@@ -1,0 +1,1 @@
+"""Texts built from data, shared by several handlers. Every string goes through gettext."""
