@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from bot.commands import register_commands
 from bot.config import Settings
-from bot.db.engine import create_engine, create_sessionmaker
+from bot.db.engine import WriteGate, create_engine, create_sessionmaker
 from bot.db.migrate import upgrade
 from bot.factory import create_bot, create_dispatcher, create_storage
 from bot.i18n import create_i18n
@@ -65,6 +65,7 @@ async def run(settings: Settings) -> None:
         storage=storage,
         events_isolation=isolation,
         i18n=i18n,
+        gate=WriteGate.for_engine(engine),
     )
     try:
         me = await bot.get_me()

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock, system_clock
 from bot.config import Settings
+from bot.db.engine import WriteGate
 from bot.db.fsm_storage import SQLAlchemyStorage
 from bot.handlers import build_root_router
 from bot.handlers.errors import on_error
@@ -54,15 +55,17 @@ def create_dispatcher(
     storage: BaseStorage,
     events_isolation: BaseEventIsolation,
     i18n: I18n,
+    gate: WriteGate,
     clock: Clock = system_clock,
 ) -> Dispatcher:
     dp = Dispatcher(storage=storage, events_isolation=events_isolation)
     dp["settings"] = settings
     dp["clock"] = clock
     dp["sessionmaker"] = sessionmaker
+    dp["write_gate"] = gate
 
     dp.update.outer_middleware(UpdateLogMiddleware())
-    dp.update.outer_middleware(DbSessionMiddleware(sessionmaker))
+    dp.update.outer_middleware(DbSessionMiddleware(sessionmaker, gate))
     dp.update.outer_middleware(UserMiddleware())
     dp.update.outer_middleware(UserI18nMiddleware(i18n))
     for event_type in EVENT_TYPES:

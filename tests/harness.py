@@ -13,6 +13,7 @@ from aiogram.types import Update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
+from bot.db.engine import WriteGate
 from bot.db.fsm_storage import SQLAlchemyStorage
 from bot.factory import create_dispatcher
 from bot.i18n import create_i18n
@@ -139,6 +140,7 @@ async def running_app(
         storage=storage or SQLAlchemyStorage(sessionmaker),
         events_isolation=SimpleEventIsolation(),
         i18n=i18n,
+        gate=WriteGate.for_engine(sessionmaker.kw["bind"]),
         clock=clock,
     )
     try:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -48,3 +51,26 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+class WriteGate:
+    """SQLite has a single writer: updates (and jobs) that may write take turns in-process.
+
+    Without it, two updates whose transactions overlap make SQLite refuse one of them
+    ("database is locked") as soon as both write. PostgreSQL needs no gate.
+    """
+
+    def __init__(self, *, enabled: bool) -> None:
+        self._lock = asyncio.Lock() if enabled else None
+
+    @classmethod
+    def for_engine(cls, engine: AsyncEngine) -> WriteGate:
+        return cls(enabled=engine.dialect.name == "sqlite")
+
+    @asynccontextmanager
+    async def hold(self) -> AsyncIterator[None]:
+        if self._lock is None:
+            yield
+            return
+        async with self._lock:
+            yield

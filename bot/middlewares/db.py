@@ -14,6 +14,7 @@ from aiogram.types import TelegramObject
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.context import current_session
+from bot.db.engine import WriteGate
 from bot.db.models import User
 from bot.db.repositories.users import UserRepository
 
@@ -21,11 +22,12 @@ Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
 class DbSessionMiddleware(BaseMiddleware):
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], gate: WriteGate) -> None:
         self._sessionmaker = sessionmaker
+        self._gate = gate
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        async with self._sessionmaker() as session:
+        async with self._gate.hold(), self._sessionmaker() as session:
             data["session"] = session
             token = current_session.set(session)
             try:
