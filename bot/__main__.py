@@ -51,6 +51,9 @@ def configure_logging(level: str) -> None:
     )
     # aiogram logs every update itself; ours already says the same without personal data.
     logging.getLogger("aiogram.event").setLevel(logging.WARNING)
+    # Database drivers log query parameters (names, texts) at DEBUG: never let them.
+    for name in ("aiosqlite", "asyncpg", "sqlalchemy.engine"):
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 async def run(settings: Settings) -> None:
