@@ -18,6 +18,7 @@ COMMANDS: tuple[tuple[str, LazyProxy], ...] = (
     ("start", __("Start, or return to the main menu")),
     ("new", __("Tell me about a new interview")),
     ("list", __("Your interviews")),
+    ("draft", __("The letter to send now")),
     ("settings", __("Language, signature, time zone, quiet hours")),
     ("help", __("What the bot can do")),
     ("cancel", __("Stop the current step")),

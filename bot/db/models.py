@@ -64,6 +64,13 @@ class Interview(Base):
     result_on: Mapped[date | None] = mapped_column(Date(), nullable=True)
     last_contact_on: Mapped[date | None] = mapped_column(Date(), nullable=True)
     priorities: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Drafts: the language and tone the person last chose for this employer.
+    draft_language: Mapped[str | None] = mapped_column(String(2), nullable=True)
+    draft_tone: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    # What the person reported sending (the follow-up rules count from these).
+    request_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    follow_up_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    thanks_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -7,7 +7,16 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from bot.handlers import common, fallback, intake, interviews, onboarding, settings, start
+from bot.handlers import (
+    common,
+    drafts,
+    fallback,
+    intake,
+    interviews,
+    onboarding,
+    settings,
+    start,
+)
 from bot.middlewares.access import RequireUserMiddleware
 
 
@@ -25,6 +34,7 @@ def build_root_router() -> Router:
         settings.create_router(),
         intake.create_router(),
         interviews.create_router(),
+        drafts.create_router(),
     )
     root.include_router(registered)
 

@@ -27,7 +27,7 @@ from bot.db.models import Interview, User
 from bot.db.repositories.interviews import InterviewRepository
 from bot.filters import NOT_COMMAND, TextIn
 from bot.handlers.utils import drop_keyboard, edit_text
-from bot.keyboards.callbacks import IntakeCb, InterviewCb
+from bot.keyboards.callbacks import DraftCb, IntakeCb, InterviewCb
 from bot.keyboards.common import MENU_NEW, main_menu
 from bot.services.dates import DateError, DateProblem, parse_future_date, parse_past_date
 from bot.services.intake import (
@@ -54,6 +54,7 @@ from bot.services.intake import (
     toggle_area,
 )
 from bot.services.preferences import local_today
+from bot.services.timing import DRAFT_ACTIONS, facts_of, recommend
 from bot.states import Intake
 from bot.views.common import human_date, quote_input
 from bot.views.interviews import (
@@ -65,6 +66,7 @@ from bot.views.interviews import (
     step_value,
     summary_text,
 )
+from bot.views.timing import recommendation_text
 
 DATA_KEY = "intake"
 E = TypeVar("E", bound=StrEnum)
@@ -668,11 +670,18 @@ async def _store(
         )
     await state.clear()
     await drop_keyboard(bot, message.chat.id, message.message_id)
+    now = clock()
+    recommendation = recommend(facts_of(interview), user.timezone, now)
     builder = InlineKeyboardBuilder()
+    if recommendation.action in DRAFT_ACTIONS:
+        builder.button(
+            text=_("📝 Show the draft"), callback_data=DraftCb(action="show", id=interview.id)
+        )
     builder.button(text=_("📄 Open"), callback_data=InterviewCb(action="open", id=interview.id))
     builder.button(text=_("📋 All interviews"), callback_data=InterviewCb(action="list"))
-    builder.adjust(2)
-    await message.answer(note, reply_markup=builder.as_markup())
+    builder.adjust(1, 2)
+    text = f"{note}\n\n{recommendation_text(recommendation, now, user.timezone)}"
+    await message.answer(text, reply_markup=builder.as_markup())
 
 
 def create_router() -> Router:

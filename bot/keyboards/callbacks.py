@@ -35,3 +35,9 @@ class InterviewCb(CallbackData, prefix="iv"):
     id: int = 0
     page: int = 0
     archived: bool = False
+
+
+class DraftCb(CallbackData, prefix="dr"):
+    action: str  # show | tone | lang | sent
+    id: int
+    value: str = ""

@@ -24,6 +24,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 from typing import Final
 
+from bot.db.models import Interview
 from bot.services.intake import Outcome, Tone
 from bot.services.preferences import get_tz
 
@@ -42,6 +43,10 @@ class Action(StrEnum):
     CHECK_AFTER_STAGE = "check_after_stage"  # more stages: ask how the next one went
     WAIT = "wait"  # nothing to send yet (more stages, date unknown)
     STOP = "stop"  # two messages sent, no answer: stop and reflect
+
+
+# Actions that come with something to copy and send.
+DRAFT_ACTIONS: Final = frozenset({Action.REQUEST, Action.FOLLOW_UP, Action.THANKS_OFFER})
 
 
 class Reason(StrEnum):
@@ -218,3 +223,18 @@ def _after_sent(facts: Facts, zone: tzinfo, now: datetime) -> Recommendation:
         return _window(Action.FOLLOW_UP, Reason.NO_REPLY, due, end, now)
     stop = add_working_days(facts.follow_up_sent_at, STOP_AFTER_WORKING_DAYS, zone)
     return Recommendation(Action.STOP, Reason.STOP_NO_REPLY, max(stop, now), None)
+
+
+def facts_of(interview: Interview) -> Facts:
+    """The timing facts of a saved interview."""
+    return Facts(
+        outcome=interview.outcome,
+        all_stages_done=interview.all_stages_done,
+        last_stage_on=interview.last_stage_on,
+        rejection_tone=interview.rejection_tone,
+        result_on=interview.result_on,
+        last_contact_on=interview.last_contact_on,
+        next_stage_on=interview.next_stage_on,
+        request_sent_at=interview.request_sent_at,
+        follow_up_sent_at=interview.follow_up_sent_at,
+    )
