@@ -29,9 +29,7 @@ def load_settings() -> Settings:
     try:
         return Settings()
     except ValidationError as error:
-        missing = any(
-            err["type"] == "missing" and err["loc"] == ("bot_token",) for err in error.errors()
-        )
+        missing = any(err["loc"] == ("bot_token",) for err in error.errors())
         if missing:
             print(BOTFATHER_HELP, file=sys.stderr)
         else:
@@ -75,7 +73,14 @@ async def run(settings: Settings) -> None:
         logger.info("Starting @%s (id %s) in polling mode", me.username, me.id)
         await register_commands(bot, i18n)
         await bot.delete_webhook(drop_pending_updates=False)
-        await dp.start_polling(bot, allowed_updates=dp.resolve_used_update_types())
+        # On SQLite updates take turns anyway (one writer); handling each before fetching the
+        # next batch means an update is confirmed to Telegram only once it has been handled,
+        # so a crash (even kill -9) loses nothing: the update comes again after a restart.
+        await dp.start_polling(
+            bot,
+            allowed_updates=dp.resolve_used_update_types(),
+            handle_as_tasks=not settings.is_sqlite,
+        )
     finally:
         await bot.session.close()
         await engine.dispose()

@@ -65,7 +65,7 @@ def create_dispatcher(
     dp["write_gate"] = gate
 
     dp.update.outer_middleware(UpdateLogMiddleware())
-    dp.update.outer_middleware(DbSessionMiddleware(sessionmaker, gate))
+    dp.update.outer_middleware(DbSessionMiddleware(sessionmaker, gate, clock))
     dp.update.outer_middleware(UserMiddleware())
     dp.update.outer_middleware(UserI18nMiddleware(i18n))
     for event_type in EVENT_TYPES:

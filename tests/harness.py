@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -22,6 +23,7 @@ from tests.fakeapi.core import FakeTelegram, FakeUser, SentMessage
 from tests.fakeapi.session import make_bot
 
 TOKEN = "123456:TEST-token"
+_update_ids = itertools.count(1, 100_000)
 
 
 def make_settings(**overrides: Any) -> Settings:
@@ -131,7 +133,8 @@ async def running_app(
     storage: BaseStorage | None = None,
     **settings: Any,
 ) -> AsyncIterator[BotApp]:
-    fake = FakeTelegram(TOKEN, clock=clock)
+    # Update ids keep growing across "restarts", as Telegram's do for one bot.
+    fake = FakeTelegram(TOKEN, clock=clock, first_update_id=next(_update_ids))
     bot = make_bot(fake, TOKEN)
     i18n = create_i18n("ru")
     dp = create_dispatcher(

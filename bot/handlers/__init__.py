@@ -32,9 +32,11 @@ def build_root_router() -> Router:
     registered.include_routers(
         onboarding.create_router(),
         settings.create_router(),
-        intake.create_router(),
+        # Menu buttons and commands first: a tap on «📋 My interviews» in the middle of a
+        # conversation opens the list instead of becoming an answer.
         interviews.create_router(),
         drafts.create_router(),
+        intake.create_router(),
     )
     root.include_router(registered)
 

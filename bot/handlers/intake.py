@@ -11,6 +11,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from html import escape
 from typing import Any, TypeVar
 
 from aiogram import Bot, F, Router
@@ -42,6 +43,7 @@ from bot.services.intake import (
     Step,
     TextProblem,
     Tone,
+    apply_answer,
     clean_name,
     draft_date,
     from_interview,
@@ -232,7 +234,7 @@ def _prompt(
 
     text = _question(step, draft)
     if current is not None and step is not Step.PRIORITIES:
-        text += "\n" + _("Now: {value}").format(value=current)
+        text += "\n" + _("Now: {value}").format(value=escape(current))
     return text, builder.as_markup()
 
 
@@ -339,8 +341,7 @@ async def _advance(
     value: Any,
 ) -> None:
     intake = await _load(state)
-    draft = dict(intake["draft"])
-    draft[answered] = value
+    draft = apply_answer(intake["draft"], answered, value)
     intake["draft"] = draft
     await _save(state, intake)
     following = next_step(draft, answered, editing=intake.get("editing", False))

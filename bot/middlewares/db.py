@@ -6,28 +6,44 @@ neither half-saved data nor a state that moved on without it.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
-from aiogram.types import TelegramObject
+from aiogram.types import TelegramObject, Update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.clock import Clock
 from bot.db.context import current_session
 from bot.db.engine import WriteGate
-from bot.db.models import User
+from bot.db.models import ProcessedUpdate, User
 from bot.db.repositories.users import UserRepository
+
+logger = logging.getLogger("bot.updates")
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
 class DbSessionMiddleware(BaseMiddleware):
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], gate: WriteGate) -> None:
+    """Also remembers each handled update id in the same transaction, so an update Telegram
+    delivers again (after a crash before it was confirmed, or a webhook retry) is not handled
+    twice."""
+
+    def __init__(
+        self, sessionmaker: async_sessionmaker[AsyncSession], gate: WriteGate, clock: Clock
+    ) -> None:
         self._sessionmaker = sessionmaker
         self._gate = gate
+        self._clock = clock
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         async with self._gate.hold(), self._sessionmaker() as session:
+            if isinstance(event, Update):
+                if await session.get(ProcessedUpdate, event.update_id) is not None:
+                    logger.info("update=%s already handled; skipped", event.update_id)
+                    return None
+                session.add(ProcessedUpdate(update_id=event.update_id, processed_at=self._clock()))
             data["session"] = session
             token = current_session.set(session)
             try:

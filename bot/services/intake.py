@@ -133,6 +133,24 @@ def normalize(draft: Draft) -> Draft:
     return {key: value for key, value in draft.items() if applicable(Step(key), draft)}
 
 
+def apply_answer(draft: Draft, step: Step, value: Any) -> Draft:
+    """The draft with one more answer, forgetting the answers it makes wrong.
+
+    A new channel needs a new address (an email is not a Telegram name); a later last stage
+    makes an earlier answer date or last contact impossible, so those are asked again.
+    """
+    updated = {**draft, step: value}
+    if step is Step.CHANNEL and draft.get(Step.CHANNEL) != value:
+        updated.pop(Step.ADDRESS, None)
+    if step is Step.LAST_STAGE:
+        stage = draft_date(updated, Step.LAST_STAGE)
+        for later in (Step.RESULT_ON, Step.LAST_CONTACT):
+            known = draft_date(updated, later)
+            if stage is not None and known is not None and known < stage:
+                updated.pop(later, None)
+    return updated
+
+
 def is_complete(draft: Draft) -> bool:
     return next_step(draft, None, editing=True) is None
 

@@ -150,7 +150,7 @@ def list_row(interview: Interview) -> str:
 
 
 def step_value(draft: Draft, step: Step) -> str | None:
-    """The current answer of a step, readable, for «Now: …» when going back."""
+    """The current answer of a step, readable, for «Now: …» when going back (not escaped)."""
     if step not in draft or draft[step] is None:
         return None
     value = draft[step]
@@ -167,4 +167,4 @@ def step_value(draft: Draft, step: Step) -> str | None:
         return _("all done") if value else _("more ahead")
     if step is Step.PRIORITIES:
         return ", ".join(str(AREA_LABELS[Area(a)]).lower() for a in value) or None
-    return escape(str(value))
+    return str(value)

@@ -701,7 +701,10 @@ class FakeTelegram:
         bot_first_name: str = "Feedback Test Bot",
         strict_ampersand: bool = True,
         check_webhook_url: bool = True,
+        first_update_id: int = 1,
     ) -> None:
+        """``first_update_id``: Telegram's ids only grow for a bot, across restarts too; a test
+        that replaces the fake mid-story starts the new one past the old ids."""
         self.token = token
         self.bot_id = int(token.split(":", 1)[0])
         self.bot_username = bot_username
@@ -731,7 +734,7 @@ class FakeTelegram:
         self._users: dict[int, FakeUser] = {}
         self._chats: dict[int, _Chat] = {}
         self._updates: list[JSONDict] = []
-        self._last_update_id = 0
+        self._last_update_id = first_update_id - 1
         self._callback_queries: dict[str, _CallbackQuery] = {}
         self._inline_queries: dict[str, _InlineQuery] = {}
         self._faults: list[_Fault] = []
