@@ -8,12 +8,15 @@ import sys
 
 from pydantic import ValidationError
 
+from bot.clock import system_clock
 from bot.commands import register_commands
 from bot.config import Settings
 from bot.db.engine import WriteGate, create_engine, create_sessionmaker
 from bot.db.migrate import upgrade
 from bot.factory import create_bot, create_dispatcher, create_storage
 from bot.i18n import create_i18n
+from bot.scheduler.delivery import NudgeDelivery
+from bot.scheduler.runner import NudgeScheduler, jobstore_url
 
 logger = logging.getLogger("bot")
 
@@ -60,19 +63,26 @@ async def run(settings: Settings) -> None:
     storage, isolation = create_storage(settings, sessionmaker)
     i18n = create_i18n(settings.default_locale)
     bot = create_bot(settings)
+    gate = WriteGate.for_engine(engine)
+    delivery = NudgeDelivery(
+        bot=bot, sessionmaker=sessionmaker, gate=gate, i18n=i18n, clock=system_clock
+    )
+    nudges = NudgeScheduler(delivery, jobstore_url(settings.database_url))
     dp = create_dispatcher(
         settings=settings,
         sessionmaker=sessionmaker,
         storage=storage,
         events_isolation=isolation,
         i18n=i18n,
-        gate=WriteGate.for_engine(engine),
+        gate=gate,
+        planner=nudges,
     )
     try:
         me = await bot.get_me()
         logger.info("Starting @%s (id %s) in polling mode", me.username, me.id)
         await register_commands(bot, i18n)
         await bot.delete_webhook(drop_pending_updates=False)
+        nudges.start()
         # On SQLite updates take turns anyway (one writer); handling each before fetching the
         # next batch means an update is confirmed to Telegram only once it has been handled,
         # so a crash (even kill -9) loses nothing: the update comes again after a restart.
@@ -82,6 +92,7 @@ async def run(settings: Settings) -> None:
             handle_as_tasks=not settings.is_sqlite,
         )
     finally:
+        nudges.shutdown()
         await bot.session.close()
         await engine.dispose()
 

@@ -19,6 +19,7 @@ COMMANDS: tuple[tuple[str, LazyProxy], ...] = (
     ("new", __("Tell me about a new interview")),
     ("list", __("Your interviews")),
     ("draft", __("The letter to send now")),
+    ("reminders", __("Planned reminders")),
     ("settings", __("Language, signature, time zone, quiet hours")),
     ("help", __("What the bot can do")),
     ("cancel", __("Stop the current step")),

@@ -22,6 +22,7 @@ from bot.handlers.errors import on_error
 from bot.i18n import UserI18nMiddleware
 from bot.middlewares.db import DbSessionMiddleware, UserMiddleware
 from bot.middlewares.logging import HandlerTraceMiddleware, UpdateLogMiddleware
+from bot.scheduler.runner import NoPlanner, Planner
 
 EVENT_TYPES = ("message", "edited_message", "callback_query", "inline_query", "my_chat_member")
 
@@ -57,12 +58,14 @@ def create_dispatcher(
     i18n: I18n,
     gate: WriteGate,
     clock: Clock = system_clock,
+    planner: Planner | None = None,
 ) -> Dispatcher:
     dp = Dispatcher(storage=storage, events_isolation=events_isolation)
     dp["settings"] = settings
     dp["clock"] = clock
     dp["sessionmaker"] = sessionmaker
     dp["write_gate"] = gate
+    dp["planner"] = planner or NoPlanner()
 
     dp.update.outer_middleware(UpdateLogMiddleware())
     dp.update.outer_middleware(DbSessionMiddleware(sessionmaker, gate, clock))

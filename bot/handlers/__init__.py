@@ -14,6 +14,7 @@ from bot.handlers import (
     intake,
     interviews,
     onboarding,
+    reminders,
     settings,
     start,
 )
@@ -25,6 +26,7 @@ def build_root_router() -> Router:
     root = Router(name="root")
     root.include_router(common.create_router())
     root.include_router(start.create_router())
+    root.include_router(reminders.create_member_router())
 
     registered = Router(name="registered")
     registered.message.middleware(RequireUserMiddleware())
@@ -36,6 +38,7 @@ def build_root_router() -> Router:
         # conversation opens the list instead of becoming an answer.
         interviews.create_router(),
         drafts.create_router(),
+        reminders.create_router(),
         intake.create_router(),
     )
     root.include_router(registered)

@@ -5,7 +5,9 @@ Also ``/draft`` and inline mode (typing ``@bot`` in the recruiter's chat lists t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from html import escape
 
 from aiogram import Router
@@ -28,25 +30,31 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.db.models import Interview, User
 from bot.db.repositories.interviews import InterviewRepository
+from bot.db.repositories.nudges import NudgeRepository
 from bot.handlers.utils import edit_text
-from bot.keyboards.callbacks import DraftCb, InterviewCb
+from bot.keyboards.callbacks import DraftCb, InterviewCb, RemindCb
+from bot.scheduler.runner import Planner
 from bot.services.drafting import SHORT_LIMIT, Draft, DraftContext, Kind, Tone, render
 from bot.services.intake import Channel, Outcome
+from bot.services.nudges import plan
 from bot.services.preferences import local_today
+from bot.services.reminders import plan_nudge
 from bot.services.timing import Action, Recommendation, facts_of, recommend
 from bot.views.common import human_date
 from bot.views.interviews import list_row
-from bot.views.timing import recommendation_text
+from bot.views.timing import recommendation_text, when_text
 
 KIND_FOR_ACTION = {
     Action.REQUEST: Kind.REQUEST,
     Action.FOLLOW_UP: Kind.FOLLOW_UP,
     Action.THANKS_OFFER: Kind.THANKS_OFFER,
+    Action.THANKS_FEEDBACK: Kind.THANKS_AFTER_FEEDBACK,
 }
 SENT_COLUMN = {
     Kind.REQUEST: "request_sent_at",
     Kind.FOLLOW_UP: "follow_up_sent_at",
     Kind.THANKS_OFFER: "thanks_sent_at",
+    Kind.THANKS_AFTER_FEEDBACK: "thanks_sent_at",
 }
 CHAT_CHANNELS = frozenset({Channel.TELEGRAM, Channel.CHAT, Channel.PHONE, Channel.OTHER})
 INLINE_RESULTS = 20
@@ -114,9 +122,12 @@ def draft_keyboard(
         text=_("✅ I sent it"), callback_data=DraftCb(action="sent", id=interview.id, value=kind)
     )
     builder.button(
+        text=_("⏰ Remind me later"), callback_data=RemindCb(action="later", id=interview.id)
+    )
+    builder.button(
         text=_("📄 Interview"), callback_data=InterviewCb(action="open", id=interview.id)
     )
-    builder.adjust(*([copies] if copies else []), 2, 2, 1, 1)
+    builder.adjust(*([copies] if copies else []), 2, 2, 2, 1)
     return builder.as_markup()
 
 
@@ -156,6 +167,8 @@ async def on_draft_button(
     session: AsyncSession,
     user: User,
     clock: Clock,
+    planner: Planner,
+    after_commit: list[Callable[[], None]],
 ) -> None:
     repo, interview = await _owned(session, callback_data.id, user)
     message = callback.message
@@ -169,7 +182,15 @@ async def on_draft_button(
     elif action == "lang" and value in {"ru", "en"}:
         await repo.update(interview, now, draft_language=value)
     elif action == "sent":
-        await _mark_sent(callback, repo, interview, user, now, value)
+        await _mark_sent(
+            callback,
+            session,
+            interview,
+            user,
+            now,
+            value,
+            lambda nudge_id, due: after_commit.append(partial(planner.schedule, nudge_id, due)),
+        )
         return
     elif action != "show":
         await callback.answer(_("This button is no longer active."), show_alert=True)
@@ -184,12 +205,14 @@ async def on_draft_button(
 
 async def _mark_sent(
     callback: CallbackQuery,
-    repo: InterviewRepository,
+    session: AsyncSession,
     interview: Interview,
     user: User,
     now: datetime,
     value: str,
+    schedule: Callable[[int, datetime], None],
 ) -> None:
+    repo = InterviewRepository(session)
     kind = next((k for k in SENT_COLUMN if k.value == value), None)
     if kind is None:
         await callback.answer(_("This button is no longer active."), show_alert=True)
@@ -205,8 +228,18 @@ async def _mark_sent(
     today = local_today(now, user.timezone)
     sent_on = human_date(today, today)
     note = _("✅ Sent on {date}. Good luck!").format(date=sent_on)
-    if kind is not Kind.THANKS_OFFER:
+    planned = plan(rec, now)
+    if kind in {Kind.REQUEST, Kind.FOLLOW_UP}:
         note += "\n" + recommendation_text(rec, now, user.timezone)
+    if kind is Kind.REQUEST and planned is not None:
+        nudge = await plan_nudge(
+            NudgeRepository(session), user, interview, planned[0], planned[1], now
+        )
+        nudge_id, due = nudge.id, nudge.due_at
+        schedule(nudge_id, due)
+        note += "\n" + _("⏰ I'll ask you {when} whether they answered.").format(
+            when=when_text(due, now, user.timezone)
+        )
     await callback.message.answer(note)
 
 

@@ -28,7 +28,7 @@ from bot.db.models import Interview, User
 from bot.db.repositories.interviews import InterviewRepository
 from bot.filters import NOT_COMMAND, TextIn
 from bot.handlers.utils import drop_keyboard, edit_text
-from bot.keyboards.callbacks import DraftCb, IntakeCb, InterviewCb
+from bot.keyboards.callbacks import DraftCb, IntakeCb, InterviewCb, RemindCb
 from bot.keyboards.common import MENU_NEW, main_menu
 from bot.services.dates import DateError, DateProblem, parse_future_date, parse_past_date
 from bot.services.intake import (
@@ -55,6 +55,7 @@ from bot.services.intake import (
     to_fields,
     toggle_area,
 )
+from bot.services.nudges import plan
 from bot.services.preferences import local_today
 from bot.services.timing import DRAFT_ACTIONS, facts_of, recommend
 from bot.states import Intake
@@ -71,6 +72,8 @@ from bot.views.interviews import (
 from bot.views.timing import recommendation_text
 
 DATA_KEY = "intake"
+# «Remind me then» makes sense only when «then» is not «now».
+REMIND_THEN_MIN = timedelta(minutes=5)
 E = TypeVar("E", bound=StrEnum)
 STEP_STATES: dict[Step, State] = {step: getattr(Intake, step.value) for step in Step}
 INTAKE_STATES = frozenset(state.state for state in Intake.__all_states__)
@@ -674,13 +677,23 @@ async def _store(
     now = clock()
     recommendation = recommend(facts_of(interview), user.timezone, now)
     builder = InlineKeyboardBuilder()
+    sizes = []
     if recommendation.action in DRAFT_ACTIONS:
         builder.button(
             text=_("📝 Show the draft"), callback_data=DraftCb(action="show", id=interview.id)
         )
+        sizes.append(1)
+    planned = plan(recommendation, now)
+    if planned is not None:
+        choices = [("later", _("⏰ Remind me later"))]
+        if planned[1] > now + REMIND_THEN_MIN:
+            choices.insert(0, ("then", _("⏰ Remind me then")))
+        for action, label in choices:
+            builder.button(text=label, callback_data=RemindCb(action=action, id=interview.id))
+        sizes.append(len(choices))
     builder.button(text=_("📄 Open"), callback_data=InterviewCb(action="open", id=interview.id))
     builder.button(text=_("📋 All interviews"), callback_data=InterviewCb(action="list"))
-    builder.adjust(1, 2)
+    builder.adjust(*sizes, 2)
     text = f"{note}\n\n{recommendation_text(recommendation, now, user.timezone)}"
     await message.answer(text, reply_markup=builder.as_markup())
 

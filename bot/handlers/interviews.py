@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.db.models import Interview, User
 from bot.db.repositories.interviews import InterviewRepository
+from bot.db.repositories.nudges import NudgeRepository
 from bot.filters import TextIn
 from bot.handlers import intake
 from bot.handlers.utils import edit_text
@@ -151,6 +152,8 @@ async def on_interview(
     if action in {"archive", "unarchive"}:
         archived_at = clock() if action == "archive" else None
         await repo.update(interview, clock(), archived_at=archived_at)
+        if archived_at is not None:  # an archived interview needs no more reminders
+            await NudgeRepository(session).cancel_pending(interview_id=interview.id, now=clock())
         await callback.answer(_("Moved to the archive") if archived_at else _("Restored"))
         await _show_card(callback, interview, callback_data, user, clock)
         return

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import time
+from functools import partial
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
@@ -16,12 +18,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.commands import set_chat_commands
 from bot.db.models import User
+from bot.db.repositories.nudges import NudgeRepository
 from bot.db.repositories.users import UserRepository
 from bot.filters import NOT_COMMAND, TextIn
 from bot.handlers.onboarding import PROMPT_KEY, timezone_error, zone_by_offset
 from bot.handlers.utils import drop_keyboard, edit_text
 from bot.keyboards.callbacks import SettingsCb
 from bot.keyboards.common import MENU_SETTINGS, gender_buttons, main_menu, zone_buttons
+from bot.scheduler.runner import Planner
 from bot.services.preferences import (
     SIGNATURE_MAX,
     Gender,
@@ -30,9 +34,12 @@ from bot.services.preferences import (
     parse_quiet_hours,
     parse_timezone,
 )
+from bot.services.reminders import move_to_new_zone
 from bot.states import SettingsInput
 from bot.views.common import quote_input
 from bot.views.settings import LANGUAGE_NAMES, language_name, settings_card
+
+AfterCommit = list[Callable[[], None]]
 
 QUIET_PRESETS: tuple[tuple[time, time], ...] = (
     (time(22, 0), time(9, 0)),
@@ -224,6 +231,8 @@ async def timezone(
     user: User,
     session: AsyncSession,
     clock: Clock,
+    planner: Planner,
+    after_commit: AfterCommit,
 ) -> None:
     if not callback_data.value:
         builder = InlineKeyboardBuilder()
@@ -245,13 +254,20 @@ async def timezone(
         await callback.answer(_("This button is no longer active."), show_alert=True)
         return
     await state.clear()
-    await UserRepository(session).update(user, clock(), timezone=zone)
+    await _change_zone(session, user, zone, clock, planner, after_commit)
     await callback.answer(_("Saved"))
     await _show_card(callback, user, clock)
 
 
 async def timezone_input(
-    message: Message, state: FSMContext, user: User, session: AsyncSession, clock: Clock, bot: Bot
+    message: Message,
+    state: FSMContext,
+    user: User,
+    session: AsyncSession,
+    clock: Clock,
+    bot: Bot,
+    planner: Planner,
+    after_commit: AfterCommit,
 ) -> None:
     text = message.text or ""
     error = timezone_error(text)
@@ -261,8 +277,24 @@ async def timezone_input(
     zone = parse_timezone(text)
     assert zone is not None  # checked by timezone_error
     await _leave_input(bot, message.chat.id, state)
-    await UserRepository(session).update(user, clock(), timezone=zone)
+    await _change_zone(session, user, zone, clock, planner, after_commit)
     await _send_card(message, user, clock, _("✓ Time zone saved."))
+
+
+async def _change_zone(
+    session: AsyncSession,
+    user: User,
+    zone: str,
+    clock: Clock,
+    planner: Planner,
+    after_commit: AfterCommit,
+) -> None:
+    """Save the zone; pending reminders keep their local time in it."""
+    old, now = user.timezone, clock()
+    await UserRepository(session).update(user, now, timezone=zone)
+    for nudge in await move_to_new_zone(NudgeRepository(session), user, old, now):
+        nudge_id, due = nudge.id, nudge.due_at
+        after_commit.append(partial(planner.schedule, nudge_id, due))
 
 
 # --- quiet hours -------------------------------------------------------------------------

@@ -41,3 +41,19 @@ class DraftCb(CallbackData, prefix="dr"):
     action: str  # show | tone | lang | sent
     id: int
     value: str = ""
+
+
+class NudgeCb(CallbackData, prefix="nu"):
+    """A button on a delivered reminder or in /reminders."""
+
+    action: str  # snooze | done | stop | yes | no | declined | outcome | cancel
+    id: int
+    value: str = ""
+
+
+class RemindCb(CallbackData, prefix="rm"):
+    """«Remind me then / later» for an interview."""
+
+    action: str  # then | later | at
+    id: int
+    value: str = ""

@@ -45,6 +45,8 @@ class DbSessionMiddleware(BaseMiddleware):
                     return None
                 session.add(ProcessedUpdate(update_id=event.update_id, processed_at=self._clock()))
             data["session"] = session
+            after_commit: list[Callable[[], None]] = []
+            data["after_commit"] = after_commit
             token = current_session.set(session)
             try:
                 result = await handler(event, data)
@@ -54,7 +56,9 @@ class DbSessionMiddleware(BaseMiddleware):
             finally:
                 current_session.reset(token)
             await session.commit()
-            return result
+        for callback in after_commit:
+            callback()
+        return result
 
 
 class UserMiddleware(BaseMiddleware):

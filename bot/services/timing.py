@@ -19,8 +19,8 @@ Rules (DESIGN.md, "Timing rules"):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, tzinfo
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 from typing import Final
 
@@ -40,13 +40,16 @@ class Action(StrEnum):
     REQUEST = "request"  # send the feedback request
     FOLLOW_UP = "follow_up"  # one short reminder
     THANKS_OFFER = "thanks_offer"  # an offer: thank them instead
+    THANKS_FEEDBACK = "thanks_feedback"  # they answered: thank them for it
     CHECK_AFTER_STAGE = "check_after_stage"  # more stages: ask how the next one went
     WAIT = "wait"  # nothing to send yet (more stages, date unknown)
     STOP = "stop"  # two messages sent, no answer: stop and reflect
 
 
 # Actions that come with something to copy and send.
-DRAFT_ACTIONS: Final = frozenset({Action.REQUEST, Action.FOLLOW_UP, Action.THANKS_OFFER})
+DRAFT_ACTIONS: Final = frozenset(
+    {Action.REQUEST, Action.FOLLOW_UP, Action.THANKS_OFFER, Action.THANKS_FEEDBACK}
+)
 
 
 class Reason(StrEnum):
@@ -60,6 +63,7 @@ class Reason(StrEnum):
     NO_REPLY = "no_reply"
     STOP_NO_REPLY = "stop_no_reply"
     ANSWERED = "answered"
+    DECLINED = "declined"
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +79,7 @@ class Facts:
     next_stage_on: date | None = None
     request_sent_at: datetime | None = None
     follow_up_sent_at: datetime | None = None
-    answered: bool = False
+    reply: str | None = None  # feedback | declined: what the employer did
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,11 +155,13 @@ def _event(day: date, zone: tzinfo) -> datetime:
 def _window(
     action: Action, reason: Reason, start: datetime, end: datetime, now: datetime
 ) -> Recommendation:
-    """Place ``now`` against a window: before it → its start; inside → now; after → overdue."""
+    """Place ``now`` against a window: before it → its start; inside → the first work-window
+    moment from now (now itself in working hours); nothing left of it → overdue, now."""
     if now < start:
         return Recommendation(action, reason, start, end)
-    if now <= end:
-        return Recommendation(action, reason, now, end)
+    moment = first_work_moment(now, start.tzinfo or UTC)
+    if moment < end:
+        return Recommendation(action, reason, moment, end)
     return Recommendation(action, reason, now, end, overdue=True)
 
 
@@ -168,17 +174,27 @@ def _same_day(day: date, zone: tzinfo, now: datetime) -> tuple[datetime, datetim
     start = first_work_moment(_at(day, time(0, 0), zone), zone)
     end = _close_of(start, zone)
     today = now.astimezone(zone).date()
-    if day == today and now > end:
+    if day == today and now >= end:
         start = first_work_moment(now, zone)
         end = _close_of(start, zone)
     return start, end
 
 
 def recommend(facts: Facts, zone_name: str, now: datetime) -> Recommendation:
-    """The recommendation for one interview at ``now``."""
-    zone = get_tz(zone_name)
-    if facts.answered:
-        return Recommendation(Action.STOP, Reason.ANSWERED, None, None)
+    """The recommendation for one interview at ``now``; its instants are in UTC."""
+    rec = _recommend(facts, get_tz(zone_name), now)
+
+    def utc(moment: datetime | None) -> datetime | None:
+        return moment.astimezone(UTC) if moment is not None else None
+
+    return replace(rec, moment=utc(rec.moment), window_end=utc(rec.window_end))
+
+
+def _recommend(facts: Facts, zone: tzinfo, now: datetime) -> Recommendation:
+    if facts.reply == "declined":
+        return Recommendation(Action.STOP, Reason.DECLINED, None, None)
+    if facts.reply == "feedback":
+        return Recommendation(Action.THANKS_FEEDBACK, Reason.ANSWERED, now, None)
     if facts.request_sent_at is not None:
         return _after_sent(facts, zone, now)
     outcome = Outcome(facts.outcome)
@@ -216,12 +232,20 @@ def recommend(facts: Facts, zone_name: str, now: datetime) -> Recommendation:
 def _after_sent(facts: Facts, zone: tzinfo, now: datetime) -> Recommendation:
     assert facts.request_sent_at is not None
     if facts.follow_up_sent_at is None:
-        due = first_work_moment(
-            add_working_days(facts.request_sent_at, FOLLOW_UP_AFTER_WORKING_DAYS, zone), zone
-        )
+        # Counted from the first working moment: a request sent on Saturday starts on Monday.
+        sent = first_work_moment(facts.request_sent_at, zone)
+        due = first_work_moment(add_working_days(sent, FOLLOW_UP_AFTER_WORKING_DAYS, zone), zone)
         end = _close_of(add_working_days(due, 2, zone), zone)
         return _window(Action.FOLLOW_UP, Reason.NO_REPLY, due, end, now)
-    stop = add_working_days(facts.follow_up_sent_at, STOP_AFTER_WORKING_DAYS, zone)
+    followed = facts.follow_up_sent_at
+    stop = add_working_days(followed, STOP_AFTER_WORKING_DAYS, zone)
+    sent_day = followed.astimezone(zone).date()
+    if not is_working_day(sent_day):
+        # Sent on a day off: all five working days after it must be over.
+        fifth = sent_day
+        for _day in range(STOP_AFTER_WORKING_DAYS):
+            fifth = next_working_day(fifth)
+        stop = max(stop, _at(fifth, WORK_END, zone))
     return Recommendation(Action.STOP, Reason.STOP_NO_REPLY, max(stop, now), None)
 
 
@@ -237,4 +261,5 @@ def facts_of(interview: Interview) -> Facts:
         next_stage_on=interview.next_stage_on,
         request_sent_at=interview.request_sent_at,
         follow_up_sent_at=interview.follow_up_sent_at,
+        reply=interview.reply,
     )

@@ -107,7 +107,14 @@ def recommendation_text(rec: Recommendation, now: datetime, zone_name: str) -> s
             "🤐 You have written twice: better not to insist. No answer is an answer too; "
             "reflect on the interview yourself and keep going."
         ),
-        Reason.ANSWERED: _("✅ They answered. Time to note down what they said."),
+        Reason.ANSWERED: _(
+            "✅ They answered: great! Note down what they said and thank them; "
+            "a short thank-you keeps the door open."
+        ),
+        Reason.DECLINED: _(
+            "🚫 They declined to give feedback. That happens: some companies never give it. "
+            "Don't insist; reflect on the interview yourself and keep going."
+        ),
     }
     text = texts[rec.reason].format(when=when)
     if rec.window_end is not None and rec.moment is not None and rec.window_end > rec.moment:

@@ -1,0 +1,1 @@
+"""Reminders: APScheduler for the timing, the database for the truth, a limiter for Telegram."""

@@ -1,0 +1,175 @@
+"""Delivering a reminder exactly once, within Telegram's limits, without losing it.
+
+1. Claim it (pending → sending in one conditional UPDATE) and commit: a second trigger of the
+   same reminder finds nothing to claim and sends nothing.
+2. Quiet hours or a blocked person: put it back for later, or cancel.
+3. Send outside any transaction, through the rate limiter; wait out 429 and retry; network
+   errors go back to pending with a growing delay, then «failed» after a cap.
+4. Mark it sent (with the message id, so its buttons act on it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Final
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramForbiddenError,
+    TelegramRetryAfter,
+)
+from aiogram.utils.i18n import I18n
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.clock import Clock
+from bot.db.engine import WriteGate
+from bot.db.models import Interview, Nudge, User
+from bot.db.repositories.nudges import NudgeRepository
+from bot.db.repositories.users import UserRepository
+from bot.scheduler.limiter import RateLimiter
+from bot.services.nudges import NudgeStatus, after_quiet_hours, in_quiet_hours
+from bot.views.nudges import nudge_keyboard, nudge_text
+
+logger = logging.getLogger("bot.nudges")
+
+MAX_ATTEMPTS: Final = 5
+MAX_RETRY_AFTER_WAITS: Final = 5
+RETRY_DELAYS: Final = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30))
+STUCK_AFTER: Final = timedelta(minutes=10)
+
+Rescheduled = Callable[[int, datetime], None]
+
+
+def _noop(_nudge_id: int, _due: datetime) -> None:
+    return None
+
+
+@dataclass
+class NudgeDelivery:
+    bot: Bot
+    sessionmaker: async_sessionmaker[AsyncSession]
+    gate: WriteGate
+    i18n: I18n
+    clock: Clock
+    limiter: RateLimiter = field(default_factory=RateLimiter)
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    on_rescheduled: Rescheduled = _noop
+
+    async def deliver(self, nudge_id: int) -> str:
+        """Deliver one reminder if it is due and nobody else has; returns what happened."""
+        prepared = await self._claim(nudge_id)
+        if isinstance(prepared, str):
+            return prepared
+        nudge, user, interview = prepared
+        with self.i18n.context(), self.i18n.use_locale(user.language):
+            text, markup = nudge_text(nudge, interview), nudge_keyboard(nudge)
+        for _wait in range(MAX_RETRY_AFTER_WAITS):
+            await self.limiter.acquire(user.id)
+            try:
+                message = await self.bot.send_message(user.id, text, reply_markup=markup)
+            except TelegramRetryAfter as error:
+                logger.warning("nudge=%s 429: waiting %s s", nudge_id, error.retry_after)
+                await self.sleep(error.retry_after)
+                continue
+            except TelegramForbiddenError:
+                await self._blocked(nudge_id, user.id)
+                return "blocked"
+            except (TimeoutError, TelegramAPIError, OSError) as error:
+                return await self._retry_later(nudge_id, type(error).__name__)
+            await self._finish(nudge_id, NudgeStatus.SENT, message_id=message.message_id)
+            logger.info("nudge=%s sent", nudge_id)
+            return "sent"
+        return await self._retry_later(nudge_id, "TelegramRetryAfter")
+
+    async def _claim(self, nudge_id: int) -> tuple[Nudge, User, Interview] | str:
+        async with self.gate.hold(), self.sessionmaker() as session:
+            now = self.clock()
+            repo = NudgeRepository(session)
+            if not await repo.claim(nudge_id, now):
+                await session.rollback()
+                return "skipped"
+            nudge = await repo.get(nudge_id)
+            assert nudge is not None
+            user = await session.get(User, nudge.user_id)
+            interview = await session.get(Interview, nudge.interview_id)
+            if user is None or interview is None or not user.is_active:
+                await repo.set_status(nudge, NudgeStatus.CANCELLED, now)
+                await session.commit()
+                return "cancelled"
+            if in_quiet_hours(now, user.timezone, user.quiet_start, user.quiet_end):
+                due = after_quiet_hours(now, user.timezone, user.quiet_start, user.quiet_end)
+                await repo.set_status(nudge, NudgeStatus.PENDING, now, due_at=due)
+                await session.commit()
+                self.on_rescheduled(nudge_id, due)
+                return "deferred"
+            await session.commit()
+            return nudge, user, interview
+
+    async def _finish(self, nudge_id: int, status: NudgeStatus, **fields: object) -> None:
+        async with self.gate.hold(), self.sessionmaker() as session:
+            repo = NudgeRepository(session)
+            nudge = await repo.get(nudge_id)
+            if nudge is not None:
+                now = self.clock()
+                extra = {"sent_at": now, **fields} if status is NudgeStatus.SENT else fields
+                await repo.set_status(nudge, status, now, **extra)
+            await session.commit()
+
+    async def _retry_later(self, nudge_id: int, problem: str) -> str:
+        async with self.gate.hold(), self.sessionmaker() as session:
+            repo = NudgeRepository(session)
+            nudge = await repo.get(nudge_id)
+            if nudge is None:
+                return "gone"
+            now = self.clock()
+            if nudge.attempts >= MAX_ATTEMPTS:
+                await repo.set_status(nudge, NudgeStatus.FAILED, now)
+                await session.commit()
+                logger.error(
+                    "nudge=%s failed after %s attempts: %s", nudge_id, nudge.attempts, problem
+                )
+                return "failed"
+            delay = RETRY_DELAYS[min(nudge.attempts, len(RETRY_DELAYS)) - 1]
+            due = now + delay
+            await repo.set_status(nudge, NudgeStatus.PENDING, now, due_at=due)
+            await session.commit()
+        logger.warning("nudge=%s %s: retry at %s", nudge_id, problem, due.isoformat())
+        self.on_rescheduled(nudge_id, due)
+        return "retry"
+
+    async def _blocked(self, nudge_id: int, user_id: int) -> None:
+        """The person blocked the bot: stop everything for them until they come back."""
+        async with self.gate.hold(), self.sessionmaker() as session:
+            now = self.clock()
+            users = UserRepository(session)
+            user = await users.get(user_id)
+            if user is not None:
+                await users.update(user, now, is_active=False)
+            repo = NudgeRepository(session)
+            nudge = await repo.get(nudge_id)
+            if nudge is not None:
+                await repo.set_status(nudge, NudgeStatus.CANCELLED, now)
+            await repo.cancel_pending(user_id=user_id, now=now)
+            await session.commit()
+        logger.info("nudge=%s: the person blocked the bot; their reminders are cancelled", nudge_id)
+
+    async def due_now(self) -> list[int]:
+        """Pending reminders already due, and ones stuck in «sending» by a crash (reset)."""
+        async with self.gate.hold(), self.sessionmaker() as session:
+            now = self.clock()
+            repo = NudgeRepository(session)
+            for stuck in await repo.stuck_sending(now - STUCK_AFTER):
+                await repo.set_status(stuck, NudgeStatus.PENDING, now)
+            due = await repo.due(now)
+            await session.commit()
+            return due
+
+    async def upcoming(self, horizon: timedelta) -> list[tuple[int, datetime]]:
+        async with self.sessionmaker() as session:
+            nudges = await NudgeRepository(session).pending(until=self.clock() + horizon)
+            return [(nudge.id, nudge.due_at) for nudge in nudges]

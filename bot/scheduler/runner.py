@@ -1,0 +1,140 @@
+"""APScheduler 3 runs the timing: one date job per reminder, and a reconciler every minute.
+
+The job functions are module-level and referenced by text, as a persistent job store needs;
+they reach the running delivery through :func:`bind`, set once at start-up. The database
+stays the source of truth: the reconciler delivers anything due that lost its job (a job
+store wiped, a reminder written by another process) and plans jobs for what is coming.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import Any, Final, Protocol
+
+from apscheduler.jobstores.base import JobLookupError
+from apscheduler.jobstores.memory import MemoryJobStore
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.engine import make_url
+
+from bot.scheduler.delivery import NudgeDelivery
+
+logger = logging.getLogger("bot.scheduler")
+
+MISFIRE_GRACE: Final = int(timedelta(days=7).total_seconds())
+HORIZON: Final = timedelta(days=2)
+RECONCILE_SECONDS: Final = 60
+
+
+class Planner(Protocol):
+    """What handlers need: put a reminder on the timetable (after their commit)."""
+
+    def schedule(self, nudge_id: int, due: datetime) -> None: ...
+
+
+class NoPlanner:
+    """Without a scheduler in this process the reconciler of the scheduler process plans."""
+
+    def schedule(self, nudge_id: int, due: datetime) -> None:  # noqa: ARG002
+        return None
+
+
+def jobstore_url(database_url: str) -> str:
+    """The synchronous URL of the job store for the bot's database.
+
+    PostgreSQL: the same database through a synchronous driver. SQLite: a file next to the
+    database, because the job store writes synchronously from the event loop and SQLite has
+    one writer per file: sharing the bot's file could stall the loop behind an update.
+    """
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        database = url.database or ""
+        if database in {"", ":memory:"}:
+            return "sqlite://"
+        stem = database.removesuffix(".sqlite3").removesuffix(".db")
+        return str(url.set(drivername="sqlite", database=f"{stem}.jobs.sqlite3"))
+    return url.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+
+
+_runtime: NudgeScheduler | None = None
+
+
+def bind(scheduler: NudgeScheduler | None) -> None:
+    global _runtime  # noqa: PLW0603 - the one link from text-referenced jobs to the process
+    _runtime = scheduler
+
+
+def _current() -> NudgeScheduler:
+    if _runtime is None:
+        raise RuntimeError("the reminder scheduler is not running in this process")
+    return _runtime
+
+
+async def deliver_nudge(nudge_id: int) -> None:
+    """Date job: deliver one reminder (a second trigger finds it claimed and does nothing)."""
+    await _current().delivery.deliver(nudge_id)
+
+
+async def reconcile() -> None:
+    """Interval job: deliver what is due without a job; plan jobs for what is coming."""
+    await _current().reconcile()
+
+
+class NudgeScheduler:
+    def __init__(self, delivery: NudgeDelivery, jobstore: str | None) -> None:
+        self.delivery = delivery
+        store: Any = SQLAlchemyJobStore(url=jobstore) if jobstore else MemoryJobStore()
+        self.scheduler = AsyncIOScheduler(
+            jobstores={"default": store},
+            job_defaults={
+                "coalesce": True,
+                "misfire_grace_time": MISFIRE_GRACE,
+                "max_instances": 1,
+            },
+            timezone=UTC,
+        )
+        delivery.on_rescheduled = self.schedule
+
+    def start(self) -> None:
+        bind(self)
+        self.scheduler.start()
+        self.scheduler.add_job(
+            f"{__name__}:reconcile",
+            "interval",
+            seconds=RECONCILE_SECONDS,
+            id="reconcile",
+            replace_existing=True,
+            next_run_time=datetime.now(UTC),
+        )
+        logger.info("reminder scheduler started")
+
+    def shutdown(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        bind(None)
+
+    def schedule(self, nudge_id: int, due: datetime) -> None:
+        self.scheduler.add_job(
+            f"{__name__}:deliver_nudge",
+            "date",
+            run_date=due,
+            args=[nudge_id],
+            id=f"nudge:{nudge_id}",
+            replace_existing=True,
+        )
+
+    def unschedule(self, nudge_id: int) -> None:
+        try:
+            self.scheduler.remove_job(f"nudge:{nudge_id}")
+        except JobLookupError:
+            return
+
+    async def reconcile(self) -> None:
+        for nudge_id in await self.delivery.due_now():
+            outcome = await self.delivery.deliver(nudge_id)
+            logger.info("nudge=%s reconciled: %s", nudge_id, outcome)
+        for nudge_id, due in await self.delivery.upcoming(HORIZON):
+            job = self.scheduler.get_job(f"nudge:{nudge_id}")
+            if job is None or job.next_run_time != due:
+                self.schedule(nudge_id, due)
