@@ -14,6 +14,7 @@ from bot.handlers import (
     intake,
     interviews,
     onboarding,
+    privacy,
     reminders,
     settings,
     start,
@@ -27,6 +28,7 @@ def build_root_router() -> Router:
     root.include_router(common.create_router())
     root.include_router(start.create_router())
     root.include_router(reminders.create_member_router())
+    root.include_router(privacy.create_public_router())
 
     registered = Router(name="registered")
     registered.message.middleware(RequireUserMiddleware())
@@ -39,6 +41,7 @@ def build_root_router() -> Router:
         interviews.create_router(),
         drafts.create_router(),
         reminders.create_router(),
+        privacy.create_router(),
         intake.create_router(),
     )
     root.include_router(registered)

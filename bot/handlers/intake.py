@@ -8,9 +8,11 @@ saved interview: it opens on the list of fields and returns to the summary after
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from functools import partial
 from html import escape
 from typing import Any, TypeVar
 
@@ -26,10 +28,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.db.models import Interview, User
 from bot.db.repositories.interviews import InterviewRepository
+from bot.db.repositories.nudges import NudgeRepository
 from bot.filters import NOT_COMMAND, TextIn
 from bot.handlers.utils import drop_keyboard, edit_text
 from bot.keyboards.callbacks import DraftCb, IntakeCb, InterviewCb, RemindCb
 from bot.keyboards.common import MENU_NEW, main_menu
+from bot.scheduler.runner import Planner
 from bot.services.dates import DateError, DateProblem, parse_future_date, parse_past_date
 from bot.services.intake import (
     DATE_STEPS,
@@ -55,8 +59,9 @@ from bot.services.intake import (
     to_fields,
     toggle_area,
 )
-from bot.services.nudges import plan
+from bot.services.nudges import NudgeKind, plan
 from bot.services.preferences import local_today
+from bot.services.reminders import plan_nudge
 from bot.services.timing import DRAFT_ACTIONS, facts_of, recommend
 from bot.states import Intake
 from bot.views.common import human_date, quote_input
@@ -69,7 +74,7 @@ from bot.views.interviews import (
     step_value,
     summary_text,
 )
-from bot.views.timing import recommendation_text
+from bot.views.timing import recommendation_text, when_text
 
 DATA_KEY = "intake"
 # «Remind me then» makes sense only when «then» is not «now».
@@ -510,6 +515,8 @@ async def on_button(
     session: AsyncSession,
     user: User,
     clock: Clock,
+    planner: Planner,
+    after_commit: list[Callable[[], None]],
 ) -> None:
     message = callback.message
     intake = await _load(state)
@@ -537,7 +544,7 @@ async def on_button(
         )
         await message.answer(nothing, reply_markup=main_menu())
         return
-    context = _Context(message, state, bot, user, clock)
+    context = _Context(message, state, bot, user, clock, planner, after_commit)
     if step is None:
         await callback.answer()
         await _on_card_button(context, session, intake, callback_data)
@@ -553,6 +560,8 @@ class _Context:
     bot: Bot
     user: User
     clock: Clock
+    planner: Planner
+    after_commit: list[Callable[[], None]]
 
 
 async def _on_card_button(
@@ -560,7 +569,7 @@ async def _on_card_button(
 ) -> None:
     """Buttons of the summary and of the list of fields."""
     if data.step == "summary" and data.action == "save":
-        await _store(c.message, c.state, c.bot, session, c.user, c.clock, intake)
+        await _store(c, session, intake)
     elif data.step == "summary" and data.action == "edit":
         await _show_fields(c.message, c.state, c.bot)
     elif data.step == "fields" and (field := _member(Step, data.value)) in FIELD_STEPS:
@@ -647,14 +656,12 @@ def _pick(step: Step, value: str) -> str | bool | None:
 
 
 async def _store(
-    message: Message,
-    state: FSMContext,
-    bot: Bot,
+    c: _Context,
     session: AsyncSession,
-    user: User,
-    clock: Clock,
     intake: dict[str, Any],
 ) -> None:
+    message, state, bot, user, clock = c.message, c.state, c.bot, c.user, c.clock
+    planner, after_commit = c.planner, c.after_commit
     repo = InterviewRepository(session)
     fields = to_fields(intake["draft"])
     interview_id = intake.get("interview_id")
@@ -684,6 +691,17 @@ async def _store(
         )
         sizes.append(1)
     planned = plan(recommendation, now)
+    advice = recommendation_text(recommendation, now, user.timezone)
+    nudges = NudgeRepository(session)
+    if interview_id:  # changed facts: reminders planned from the old ones no longer fit
+        await nudges.cancel_pending(interview_id=interview.id, now=now)
+    if planned is not None and planned[0] is NudgeKind.STAGE:
+        nudge = await plan_nudge(nudges, user, interview, planned[0], planned[1], now)
+        after_commit.append(partial(planner.schedule, nudge.id, nudge.due_at))
+        advice += "\n" + _("⏰ I'll ask how the next stage went {when}.").format(
+            when=when_text(nudge.due_at, now, user.timezone)
+        )
+        planned = None
     if planned is not None:
         choices = [("later", _("⏰ Remind me later"))]
         if planned[1] > now + REMIND_THEN_MIN:
@@ -694,8 +712,7 @@ async def _store(
     builder.button(text=_("📄 Open"), callback_data=InterviewCb(action="open", id=interview.id))
     builder.button(text=_("📋 All interviews"), callback_data=InterviewCb(action="list"))
     builder.adjust(*sizes, 2)
-    text = f"{note}\n\n{recommendation_text(recommendation, now, user.timezone)}"
-    await message.answer(text, reply_markup=builder.as_markup())
+    await message.answer(f"{note}\n\n{advice}", reply_markup=builder.as_markup())
 
 
 def create_router() -> Router:

@@ -57,3 +57,7 @@ class RemindCb(CallbackData, prefix="rm"):
     action: str  # then | later | at
     id: int
     value: str = ""
+
+
+class PrivacyCb(CallbackData, prefix="pv"):
+    action: str  # export | delete | keep | confirm
