@@ -20,6 +20,8 @@ COMMANDS: tuple[tuple[str, LazyProxy], ...] = (
     ("list", __("Your interviews")),
     ("draft", __("The letter to send now")),
     ("reminders", __("Planned reminders")),
+    ("feedback", __("Record the feedback you got")),
+    ("plan", __("Your improvement plan")),
     ("privacy", __("What I keep about you")),
     ("export", __("A copy of your data")),
     ("delete", __("Erase everything")),

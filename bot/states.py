@@ -33,3 +33,10 @@ class Intake(StatesGroup):
     priorities = State()
     summary = State()
     fields = State()
+
+
+class Journal(StatesGroup):
+    text = State()
+    areas = State()
+    mood = State()
+    reflect = State()

@@ -13,6 +13,7 @@ from bot.handlers import (
     fallback,
     intake,
     interviews,
+    journal,
     onboarding,
     privacy,
     reminders,
@@ -42,6 +43,7 @@ def build_root_router() -> Router:
         drafts.create_router(),
         reminders.create_router(),
         privacy.create_router(),
+        journal.create_router(),
         intake.create_router(),
     )
     root.include_router(registered)

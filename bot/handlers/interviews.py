@@ -21,7 +21,7 @@ from bot.db.repositories.nudges import NudgeRepository
 from bot.filters import TextIn
 from bot.handlers import intake
 from bot.handlers.utils import edit_text
-from bot.keyboards.callbacks import DraftCb, InterviewCb
+from bot.keyboards.callbacks import DraftCb, InterviewCb, JournalCb
 from bot.keyboards.common import MENU_LIST
 from bot.services.intake import Step
 from bot.services.preferences import local_today
@@ -99,6 +99,7 @@ def _card_keyboard(interview: Interview, data: InterviewCb) -> InlineKeyboardMar
         )
 
     builder.button(text=_("📝 Draft"), callback_data=DraftCb(action="show", id=interview.id))
+    builder.button(text=_("📓 Journal"), callback_data=JournalCb(action="list", id=interview.id))
     button(_("✏️ Edit"), "edit")
     button(_("🔄 Change outcome"), "outcome")
     if interview.archived_at is None:
@@ -107,7 +108,7 @@ def _card_keyboard(interview: Interview, data: InterviewCb) -> InlineKeyboardMar
         button(_("📤 Restore"), "unarchive")
     button(_("🗑 Delete"), "delete")
     button(_("← To the list"), "list")
-    builder.adjust(1, 2, 2, 1)
+    builder.adjust(2, 2, 2, 1)
     return builder.as_markup()
 
 

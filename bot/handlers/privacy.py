@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import suppress
+from functools import partial
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
@@ -21,10 +23,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.db.models import User
+from bot.db.repositories.nudges import NudgeRepository
 from bot.db.repositories.users import UserRepository
 from bot.handlers.utils import edit_text
 from bot.i18n import N_
 from bot.keyboards.callbacks import PrivacyCb
+from bot.scheduler.runner import Planner
 from bot.services.export import export_document
 
 
@@ -39,6 +43,7 @@ def privacy_text() -> str:
                 "you. It is used only to help you with feedback requests and is never passed "
                 "to anyone."
             ),
+            _("It is kept for as long as you use the bot, until you delete it."),
             _("/export sends you all of it as a JSON file."),
             _("/delete erases everything at once, reminders included."),
         ]
@@ -97,6 +102,8 @@ async def on_privacy_button(
     clock: Clock,
     state: FSMContext,
     bot: Bot,
+    planner: Planner,
+    after_commit: list[Callable[[], None]],
 ) -> None:
     message = callback.message
     if not isinstance(message, Message):
@@ -110,6 +117,8 @@ async def on_privacy_button(
     elif callback_data.action == "keep":
         await edit_text(message, _("Nothing was deleted."))
     elif callback_data.action == "confirm":
+        pending = await NudgeRepository(session).pending(user_id=user.id)
+        after_commit.extend(partial(planner.unschedule, nudge.id) for nudge in pending)
         await UserRepository(session).delete(user.id)  # interviews and reminders go with it
         await state.clear()
         with suppress(TelegramBadRequest):  # no menu of this chat's own: nothing to remove

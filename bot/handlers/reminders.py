@@ -23,7 +23,7 @@ from bot.db.models import Interview, Nudge, User
 from bot.db.repositories.interviews import InterviewRepository
 from bot.db.repositories.nudges import NudgeRepository
 from bot.db.repositories.users import UserRepository
-from bot.handlers import intake
+from bot.handlers import intake, journal
 from bot.handlers.drafts import draft_view
 from bot.handlers.utils import edit_text
 from bot.keyboards.callbacks import NudgeCb, RemindCb
@@ -181,7 +181,7 @@ async def on_nudge(
     )
     action = callback_data.action
     if action in {"yes", "declined", "no"}:
-        await _answered(pressed, action)
+        await _answered(pressed, action, state)
     elif action == "outcome":
         await NudgeRepository(session).set_status(nudge, NudgeStatus.DONE, pressed.now)
         await callback.answer()
@@ -205,11 +205,18 @@ async def on_nudge(
         await edit_text(message, f"{pressed.header}\n\n{note}")
 
 
-async def _answered(pressed: _Pressed, action: str) -> None:
+async def _answered(pressed: _Pressed, action: str, state: FSMContext) -> None:
     """«Did they answer?»: yes / they declined / no answer — then the fitting draft."""
     repo = NudgeRepository(pressed.session)
     now, interview = pressed.now, pressed.interview
     await repo.set_status(pressed.nudge, NudgeStatus.DONE, now)
+    if action == "yes":  # straight into the journal: write down what they said
+        await pressed.callback.answer()
+        await edit_text(
+            pressed.message, f"{pressed.header}\n\n" + _("✅ Noted that they answered.")
+        )
+        await journal.begin(pressed.message, state, interview)
+        return
     if action == "no":
         note = _("🤐 No answer yet.")
     else:

@@ -61,3 +61,17 @@ class RemindCb(CallbackData, prefix="rm"):
 
 class PrivacyCb(CallbackData, prefix="pv"):
     action: str  # export | delete | keep | confirm
+
+
+class JournalCb(CallbackData, prefix="jr"):
+    """Journal buttons: ``id`` is an interview id (start, list) or an entry id (edit, delete)."""
+
+    action: str  # start | done | none | declined | cancel | area | areas_done | mood | reflect
+    #              | list | remove | confirm
+    id: int = 0
+    value: str = ""
+
+
+class PlanCb(CallbackData, prefix="pl"):
+    area: str
+    step: str

@@ -32,11 +32,16 @@ class Planner(Protocol):
 
     def schedule(self, nudge_id: int, due: datetime) -> None: ...
 
+    def unschedule(self, nudge_id: int) -> None: ...
+
 
 class NoPlanner:
     """Without a scheduler in this process the reconciler of the scheduler process plans."""
 
     def schedule(self, nudge_id: int, due: datetime) -> None:  # noqa: ARG002
+        return None
+
+    def unschedule(self, nudge_id: int) -> None:  # noqa: ARG002
         return None
 
 
