@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.base import Base
-from bot.db.models import Interview, Nudge, User
+from bot.db.models import Interview, JournalEntry, Nudge, PlanAction, User
 
 FORMAT_VERSION = 1
 
@@ -30,6 +30,12 @@ async def export_document(session: AsyncSession, user: User, now: datetime) -> b
         select(Interview).where(Interview.user_id == user.id).order_by(Interview.id)
     )
     nudges = await session.scalars(select(Nudge).where(Nudge.user_id == user.id).order_by(Nudge.id))
+    journal = await session.scalars(
+        select(JournalEntry).where(JournalEntry.user_id == user.id).order_by(JournalEntry.id)
+    )
+    plan = await session.scalars(
+        select(PlanAction).where(PlanAction.user_id == user.id).order_by(PlanAction.id)
+    )
     document = {
         "format": "interview-feedback-bot/export",
         "version": FORMAT_VERSION,
@@ -37,5 +43,7 @@ async def export_document(session: AsyncSession, user: User, now: datetime) -> b
         "person": _row(user),
         "interviews": [_row(item) for item in interviews],
         "reminders": [_row(item) for item in nudges],
+        "journal": [_row(item) for item in journal],
+        "plan_done": [_row(item) for item in plan],
     }
     return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.db.base import Base
 from bot.db.models import FsmRecord, Interview, Nudge, User
 from bot.db.repositories.interviews import InterviewRepository
 from bot.db.repositories.nudges import NudgeRepository
@@ -117,6 +118,12 @@ async def test_delete_erases_everything_after_confirmation(app: BotApp, clock: F
         assert await session.get(User, boris.user.id) is not None
     assert await count(app, Interview) == 1
     assert await count(app, Nudge) == 1
+    async with app.sessionmaker() as session:
+        for table in Base.metadata.sorted_tables:  # every table: nothing about Anna remains
+            rows = (await session.execute(select(table))).mappings().all()
+            for row in rows:
+                assert anna.user.id not in {row.get("user_id"), row.get("id")}, table.name
+                assert f":{anna.user.id}:" not in str(row.get("key", "")), table.name
     replies = await anna.send("/settings")
     assert "Сначала отправьте /start" in (replies[0].text or "")
 
