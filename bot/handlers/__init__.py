@@ -19,6 +19,7 @@ from bot.handlers import (
     reminders,
     settings,
     start,
+    tips,
 )
 from bot.middlewares.access import RequireUserMiddleware
 
@@ -30,6 +31,7 @@ def build_root_router() -> Router:
     root.include_router(start.create_router())
     root.include_router(reminders.create_member_router())
     root.include_router(privacy.create_public_router())
+    root.include_router(tips.create_router())
 
     registered = Router(name="registered")
     registered.message.middleware(RequireUserMiddleware())

@@ -75,3 +75,7 @@ class JournalCb(CallbackData, prefix="jr"):
 class PlanCb(CallbackData, prefix="pl"):
     area: str
     step: str
+
+
+class TipsCb(CallbackData, prefix="tp"):
+    page: int
