@@ -15,6 +15,7 @@ from bot.db.engine import WriteGate, create_engine, create_sessionmaker
 from bot.db.migrate import upgrade
 from bot.factory import create_bot, create_dispatcher, create_storage
 from bot.i18n import create_i18n
+from bot.middlewares.logging import quiet_chatty_loggers
 from bot.scheduler.delivery import NudgeDelivery
 from bot.scheduler.runner import NudgeScheduler, jobstore_url
 
@@ -50,11 +51,7 @@ def configure_logging(level: str) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    # aiogram logs every update itself; ours already says the same without personal data.
-    logging.getLogger("aiogram.event").setLevel(logging.WARNING)
-    # Database drivers log query parameters (names, texts) at DEBUG: never let them.
-    for name in ("aiosqlite", "asyncpg", "sqlalchemy.engine"):
-        logging.getLogger(name).setLevel(logging.WARNING)
+    quiet_chatty_loggers()
 
 
 async def run(settings: Settings) -> None:

@@ -32,14 +32,14 @@ from bot.db.models import Interview, User
 from bot.db.repositories.interviews import InterviewRepository
 from bot.db.repositories.nudges import NudgeRepository
 from bot.handlers.utils import edit_text
-from bot.keyboards.callbacks import DraftCb, InterviewCb, RemindCb
+from bot.keyboards.callbacks import DraftCb, InterviewCb, JournalCb, RemindCb
 from bot.scheduler.runner import Planner
 from bot.services.drafting import SHORT_LIMIT, Draft, DraftContext, Kind, Tone, render
 from bot.services.intake import Channel, Outcome
 from bot.services.nudges import plan
 from bot.services.preferences import local_today
 from bot.services.reminders import plan_nudge
-from bot.services.timing import Action, Recommendation, facts_of, recommend
+from bot.services.timing import Action, Reason, Recommendation, facts_of, recommend
 from bot.views.common import human_date
 from bot.views.interviews import list_row
 from bot.views.timing import recommendation_text, when_text
@@ -138,9 +138,16 @@ def draft_view(interview: Interview, user: User, now: datetime) -> tuple[str, In
     advice = recommendation_text(rec, now, user.timezone)
     if kind is None:
         builder = InlineKeyboardBuilder()
+        if rec.reason in {Reason.STOP_NO_REPLY, Reason.DECLINED}:
+            # Seed: no feedback → don't insist; reflect on your own instead.
+            builder.button(
+                text=_("🪞 Reflect on it"),
+                callback_data=JournalCb(action="reflect", id=interview.id),
+            )
         builder.button(
             text=_("📄 Interview"), callback_data=InterviewCb(action="open", id=interview.id)
         )
+        builder.adjust(1)
         return f"<b>{header}</b>\n\n{advice}", builder.as_markup()
     context = draft_context(interview, user)
     draft = render(kind, context)

@@ -14,6 +14,17 @@ from aiogram.types import TelegramObject, Update
 
 logger = logging.getLogger("bot.updates")
 
+# Loggers that would write what people typed: aiogram's own per-update line (ours replaces
+# it) and database drivers, which log query parameters (names, texts) at DEBUG.
+CHATTY_LOGGERS = ("aiogram.event", "aiosqlite", "asyncpg", "sqlalchemy.engine")
+
+
+def quiet_chatty_loggers() -> None:
+    """Keep them at WARNING whatever LOG_LEVEL says."""
+    for name in CHATTY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
