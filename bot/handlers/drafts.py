@@ -6,6 +6,7 @@ Also ``/draft`` and inline mode (typing ``@bot`` in the recruiter's chat lists t
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from functools import partial
 from html import escape
@@ -30,12 +31,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.db.models import Interview, User
 from bot.db.repositories.interviews import InterviewRepository
+from bot.db.repositories.journal import JournalRepository
 from bot.db.repositories.nudges import NudgeRepository
 from bot.handlers.utils import edit_text
 from bot.keyboards.callbacks import DraftCb, InterviewCb, JournalCb, RemindCb
 from bot.scheduler.runner import Planner
 from bot.services.drafting import SHORT_LIMIT, Draft, DraftContext, Kind, Tone, render
-from bot.services.intake import Channel, Outcome
+from bot.services.intake import Area, Channel, Outcome
 from bot.services.nudges import plan
 from bot.services.preferences import local_today
 from bot.services.reminders import plan_nudge
@@ -90,6 +92,7 @@ def _title(kind: Kind) -> str:
         Kind.THANKS_OFFER: _("📝 <b>Thank-you for the offer</b>"),
         Kind.THANKS_AFTER_FEEDBACK: _("📝 <b>Thank-you for the feedback</b>"),
         Kind.SHORT_REQUEST: _("📝 <b>Short request</b>"),
+        Kind.CLARIFY: _("📝 <b>A clarifying question</b>"),
     }
     return titles[kind]
 
@@ -105,35 +108,51 @@ def draft_keyboard(
     interview: Interview, kind: Kind, draft: Draft, short: Draft | None, context: DraftContext
 ) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
+    asked = kind.value if kind is Kind.CLARIFY else ""
     copies = _copy(builder, _("📋 Subject"), draft.subject)
     copies += _copy(builder, _("📋 Short version"), short.body if short else None)
     copies += _copy(builder, _("📋 Address"), interview.contact_address)
     for tone, label in ((Tone.FORMAL, _("🎩 Formal")), (Tone.NEUTRAL, _("🙂 Neutral"))):
         mark = "✓ " if context.tone == tone else ""
         builder.button(
-            text=mark + label, callback_data=DraftCb(action="tone", id=interview.id, value=tone)
+            text=mark + label,
+            callback_data=DraftCb(action="tone", id=interview.id, value=tone, kind=asked),
         )
     for language, label in (("ru", "🇷🇺 RU"), ("en", "🇬🇧 EN")):
         mark = "✓ " if context.language == language else ""
         builder.button(
-            text=mark + label, callback_data=DraftCb(action="lang", id=interview.id, value=language)
+            text=mark + label,
+            callback_data=DraftCb(action="lang", id=interview.id, value=language, kind=asked),
         )
-    builder.button(
-        text=_("✅ I sent it"), callback_data=DraftCb(action="sent", id=interview.id, value=kind)
-    )
-    builder.button(
-        text=_("⏰ Remind me later"), callback_data=RemindCb(action="later", id=interview.id)
-    )
+    actions = 0
+    if kind in SENT_COLUMN:
+        builder.button(
+            text=_("✅ I sent it"),
+            callback_data=DraftCb(action="sent", id=interview.id, value=kind),
+        )
+        builder.button(
+            text=_("⏰ Remind me later"), callback_data=RemindCb(action="later", id=interview.id)
+        )
+        actions = 2
     builder.button(
         text=_("📄 Interview"), callback_data=InterviewCb(action="open", id=interview.id)
     )
-    builder.adjust(*([copies] if copies else []), 2, 2, 2, 1)
+    builder.adjust(*([copies] if copies else []), 2, 2, *([actions] if actions else []), 1)
     return builder.as_markup()
 
 
-def draft_view(interview: Interview, user: User, now: datetime) -> tuple[str, InlineKeyboardMarkup]:
+def draft_view(
+    interview: Interview,
+    user: User,
+    now: datetime,
+    asked: Kind | None = None,
+    topics: tuple[str, ...] | None = None,
+) -> tuple[str, InlineKeyboardMarkup]:
+    """``topics``: the areas the letter asks about, when not the interview's own priorities
+    (a clarifying question is about what the feedback named)."""
     """The whole draft message for the interview as the rules stand at ``now``."""
     kind, rec = current_kind(interview, user, now)
+    kind = asked or kind
     header = f"{escape(interview.company)} — {escape(interview.position)}"
     advice = recommendation_text(rec, now, user.timezone)
     if kind is None:
@@ -150,6 +169,8 @@ def draft_view(interview: Interview, user: User, now: datetime) -> tuple[str, In
         builder.adjust(1)
         return f"<b>{header}</b>\n\n{advice}", builder.as_markup()
     context = draft_context(interview, user)
+    if topics is not None:
+        context = replace(context, priorities=topics)
     draft = render(kind, context)
     short = render(Kind.SHORT_REQUEST, context) if kind is Kind.REQUEST else None
     lines = [f"{_title(kind)} · {header}", "", advice, ""]
@@ -203,11 +224,23 @@ async def on_draft_button(
         await callback.answer(_("This button is no longer active."), show_alert=True)
         return
     await callback.answer()
-    text, markup = draft_view(interview, user, now)
+    asked = Kind.CLARIFY if callback_data.kind == Kind.CLARIFY else None
+    topics = await _feedback_topics(session, interview, user) if asked else None
+    text, markup = draft_view(interview, user, now, asked, topics)
     if action == "show":
         await message.answer(text, reply_markup=markup)
     else:
         await edit_text(message, text, markup)
+
+
+async def _feedback_topics(
+    session: AsyncSession, interview: Interview, user: User
+) -> tuple[str, ...]:
+    """The areas named by the latest feedback on this interview (those a letter can name)."""
+    entries = await JournalRepository(session).for_interview(interview.id, user.id)
+    latest = next((e for e in reversed(entries) if e.kind == "feedback"), None)
+    known = {area.value for area in Area}
+    return tuple(area for area in (latest.areas if latest else []) if area in known)
 
 
 async def _mark_sent(

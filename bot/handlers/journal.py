@@ -24,6 +24,7 @@ from bot.filters import NOT_COMMAND
 from bot.handlers.utils import drop_keyboard, edit_text
 from bot.keyboards.callbacks import DraftCb, InterviewCb, JournalCb, PlanCb
 from bot.keyboards.common import main_menu
+from bot.services.drafting import Kind
 from bot.services.journal import (
     TEXT_MAX,
     TO_WORK_ON,
@@ -286,6 +287,11 @@ async def _save(
         builder.button(
             text=_("📝 Thank-you note"), callback_data=DraftCb(action="show", id=interview.id)
         )
+        if sentiment in TO_WORK_ON:  # seed: ask a clarifying question when something is unclear
+            builder.button(
+                text=_("❓ A clarifying question"),
+                callback_data=DraftCb(action="show", id=interview.id, kind=Kind.CLARIFY),
+            )
         builder.button(text=_("📈 My plan"), callback_data=PlanCb(area="", step=""))
     else:
         lines = [

@@ -41,6 +41,7 @@ class DraftCb(CallbackData, prefix="dr"):
     action: str  # show | tone | lang | sent
     id: int
     value: str = ""
+    kind: str = ""  # a draft asked for by name (a clarifying question); else the rules decide
 
 
 class NudgeCb(CallbackData, prefix="nu"):

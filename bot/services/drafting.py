@@ -120,6 +120,7 @@ class Kind(StrEnum):
     FOLLOW_UP = "follow_up"
     THANKS_AFTER_FEEDBACK = "thanks_after_feedback"
     THANKS_OFFER = "thanks_offer"
+    CLARIFY = "clarify"  # a clarifying question about feedback received
 
 
 class Tone(StrEnum):

@@ -102,8 +102,19 @@ async def test_feedback_in_several_messages_is_joined_tagged_and_answered(
     assert stored is not None
     assert stored.reply == "feedback"
 
+    saved = anna.last
     await anna.press("📝 Письмо с благодарностью")
     assert (anna.last.html or "").startswith("📝 <b>Благодарность за обратную связь</b>")
+
+    await anna.press("❓ Уточняющий вопрос", message_id=saved.message_id)
+    question = anna.last
+    assert (question.html or "").startswith("📝 <b>Уточняющий вопрос</b>")
+    body = question.entity_texts("pre")[0]
+    assert "если говорить про технический уровень и навыки коммуникации" in body
+    assert "✅ Отправлено" not in anna.buttons()
+    await anna.press("🙂 Нейтрально")  # the switch keeps the clarifying question
+    assert (question.html or "").startswith("📝 <b>Уточняющий вопрос</b>")
+    assert question.entity_texts("pre")[0].startswith("Здравствуйте!")
 
 
 async def test_no_feedback_leads_to_self_reflection(app: BotApp, clock: FakeClock) -> None:
