@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 import sys
 
+from aiohttp import web
 from pydantic import ValidationError
 
 from bot.clock import system_clock
@@ -17,9 +19,12 @@ from bot.factory import create_bot, create_dispatcher, create_storage
 from bot.i18n import create_i18n
 from bot.middlewares.logging import quiet_chatty_loggers
 from bot.scheduler.delivery import NudgeDelivery
-from bot.scheduler.runner import NudgeScheduler, jobstore_url
+from bot.scheduler.runner import RECONCILE_SECONDS, NudgeScheduler, jobstore_url
+from bot.web import build_app
 
 logger = logging.getLogger("bot")
+
+SHUTDOWN_TIMEOUT = 30.0  # seconds a webhook request in flight may take to finish
 
 BOTFATHER_HELP = (
     "BOT_TOKEN is not set. Open Telegram, write to @BotFather, send /newbot and follow its "
@@ -54,17 +59,41 @@ def configure_logging(level: str) -> None:
     quiet_chatty_loggers()
 
 
+async def _serve(app: web.Application, host: str, port: int) -> web.AppRunner:
+    runner = web.AppRunner(app, shutdown_timeout=SHUTDOWN_TIMEOUT)
+    await runner.setup()
+    await web.TCPSite(runner, host, port).start()
+    return runner
+
+
+def _stop_event() -> asyncio.Event:
+    """Set on SIGTERM or SIGINT: stop taking updates, finish what is in flight, close."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    return stop
+
+
 async def run(settings: Settings) -> None:
+    """One process, in the role ``BOT_ROLE`` gives it: updates (polling or webhook), the
+    reminder scheduler, or both (the default)."""
     engine = create_engine(settings.database_url)
     sessionmaker = create_sessionmaker(engine)
     storage, isolation = create_storage(settings, sessionmaker)
     i18n = create_i18n(settings.default_locale)
     bot = create_bot(settings)
     gate = WriteGate.for_engine(engine)
-    delivery = NudgeDelivery(
-        bot=bot, sessionmaker=sessionmaker, gate=gate, i18n=i18n, clock=system_clock
-    )
-    nudges = NudgeScheduler(delivery, jobstore_url(settings.database_url))
+    nudges = None
+    if settings.runs_scheduler:
+        delivery = NudgeDelivery(
+            bot=bot, sessionmaker=sessionmaker, gate=gate, i18n=i18n, clock=system_clock
+        )
+        nudges = NudgeScheduler(
+            delivery,
+            jobstore_url(settings.database_url),
+            reconcile_seconds=5 if settings.bot_role == "scheduler" else RECONCILE_SECONDS,
+        )
     dp = create_dispatcher(
         settings=settings,
         sessionmaker=sessionmaker,
@@ -74,12 +103,42 @@ async def run(settings: Settings) -> None:
         gate=gate,
         planner=nudges,
     )
+    runner: web.AppRunner | None = None
     try:
         me = await bot.get_me()
-        logger.info("Starting @%s (id %s) in polling mode", me.username, me.id)
+        mode = "webhook" if settings.webhook_url else "polling"
+        logger.info(
+            "Starting @%s (id %s), role %s, %s", me.username, me.id, settings.bot_role, mode
+        )
+        if nudges is not None:
+            nudges.start()
+        app = build_app(
+            settings=settings,
+            engine=engine,
+            dispatcher=dp if settings.handles_updates else None,
+            bot=bot,
+            scheduler_running=(lambda: nudges.running) if nudges is not None else None,
+        )
+        if settings.handles_updates and settings.webhook_url:
+            stop = _stop_event()
+            runner = await _serve(app, settings.webhook_host, settings.webhook_port)
+            await register_commands(bot, i18n)
+            secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+            await bot.set_webhook(
+                settings.webhook_url,
+                secret_token=secret,
+                allowed_updates=dp.resolve_used_update_types(),
+                drop_pending_updates=False,
+            )
+            await stop.wait()
+            return
+        if settings.health_port:
+            runner = await _serve(app, settings.webhook_host, settings.health_port)
+        if not settings.handles_updates:
+            await _stop_event().wait()
+            return
         await register_commands(bot, i18n)
         await bot.delete_webhook(drop_pending_updates=False)
-        nudges.start()
         # On SQLite updates take turns anyway (one writer); handling each before fetching the
         # next batch means an update is confirmed to Telegram only once it has been handled,
         # so a crash (even kill -9) loses nothing: the update comes again after a restart.
@@ -89,9 +148,13 @@ async def run(settings: Settings) -> None:
             handle_as_tasks=not settings.is_sqlite,
         )
     finally:
-        nudges.shutdown()
+        if runner is not None:
+            await runner.cleanup()  # waits for webhook requests in flight (bounded)
+        if nudges is not None:
+            await nudges.shutdown()
         await bot.session.close()
         await engine.dispose()
+        logger.info("Stopped")
 
 
 def main() -> None:

@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     default_timezone: str = "Europe/Moscow"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    bot_role: Literal["all", "web", "scheduler"] = "all"
+    health_port: int | None = Field(default=None, ge=1, le=65535)
 
     @field_validator("bot_token")
     @classmethod
@@ -38,7 +40,7 @@ class Settings(BaseSettings):
             raise ValueError("BOT_TOKEN is empty")
         return value
 
-    @field_validator("telegram_api_url", "redis_url", "webhook_url", mode="before")
+    @field_validator("telegram_api_url", "redis_url", "webhook_url", "health_port", mode="before")
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         if isinstance(value, str) and not value.strip():
@@ -81,3 +83,11 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def handles_updates(self) -> bool:
+        return self.bot_role in {"all", "web"}
+
+    @property
+    def runs_scheduler(self) -> bool:
+        return self.bot_role in {"all", "scheduler"}

@@ -23,6 +23,7 @@ from aiogram.exceptions import (
     TelegramForbiddenError,
     TelegramRetryAfter,
 )
+from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -41,6 +42,9 @@ MAX_ATTEMPTS: Final = 5
 MAX_RETRY_AFTER_WAITS: Final = 5
 RETRY_DELAYS: Final = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30))
 STUCK_AFTER: Final = timedelta(minutes=10)
+# 429 waits done inline, holding the claim; longer ones go back to the timetable. Well
+# below STUCK_AFTER, so a claim being waited on is never mistaken for a crashed one.
+MAX_INLINE_WAIT_SECONDS: Final = 120
 
 Rescheduled = Callable[[int, datetime], None]
 
@@ -59,6 +63,8 @@ class NudgeDelivery:
     limiter: RateLimiter = field(default_factory=RateLimiter)
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
     on_rescheduled: Rescheduled = _noop
+    _in_flight: int = field(default=0, init=False)
+    _idle: asyncio.Event = field(default_factory=asyncio.Event, init=False)
 
     async def deliver(self, nudge_id: int) -> str:
         """Deliver one reminder if it is due and nobody else has; returns what happened."""
@@ -68,12 +74,40 @@ class NudgeDelivery:
         nudge, user, interview = prepared
         with self.i18n.context(), self.i18n.use_locale(user.language):
             text, markup = nudge_text(nudge, interview), nudge_keyboard(nudge)
+        self._in_flight += 1
+        self._idle.clear()
+        try:
+            return await self._send(nudge_id, user, text, markup)
+        finally:
+            self._in_flight -= 1
+            if not self._in_flight:
+                self._idle.set()
+
+    async def drain(self, grace: float) -> bool:
+        """Wait (bounded) for deliveries in flight, so a stop never cuts one in half."""
+        if not self._in_flight:
+            return True
+        try:
+            await asyncio.wait_for(self._idle.wait(), grace)
+        except TimeoutError:
+            return False
+        return True
+
+    async def _send(
+        self, nudge_id: int, user: User, text: str, markup: InlineKeyboardMarkup
+    ) -> str:
+        waited = 0
         for _wait in range(MAX_RETRY_AFTER_WAITS):
             await self.limiter.acquire(user.id)
             try:
                 message = await self.bot.send_message(user.id, text, reply_markup=markup)
             except TelegramRetryAfter as error:
+                if waited + error.retry_after > MAX_INLINE_WAIT_SECONDS:
+                    # A long wait goes back to the timetable rather than holding the claim.
+                    delay = timedelta(seconds=error.retry_after)
+                    return await self._retry_later(nudge_id, "TelegramRetryAfter", delay)
                 logger.warning("nudge=%s 429: waiting %s s", nudge_id, error.retry_after)
+                waited += error.retry_after
                 await self.sleep(error.retry_after)
                 continue
             except TelegramForbiddenError:
@@ -81,7 +115,10 @@ class NudgeDelivery:
                 return "blocked"
             except (TimeoutError, TelegramAPIError, OSError) as error:
                 return await self._retry_later(nudge_id, type(error).__name__)
-            await self._finish(nudge_id, NudgeStatus.SENT, message_id=message.message_id)
+            # Telegram has it: record that even if this task is being cancelled (a stop).
+            await asyncio.shield(
+                self._finish(nudge_id, NudgeStatus.SENT, message_id=message.message_id)
+            )
             logger.info("nudge=%s sent", nudge_id)
             return "sent"
         return await self._retry_later(nudge_id, "TelegramRetryAfter")
@@ -103,7 +140,10 @@ class NudgeDelivery:
                 return "cancelled"
             if in_quiet_hours(now, user.timezone, user.quiet_start, user.quiet_end):
                 due = after_quiet_hours(now, user.timezone, user.quiet_start, user.quiet_end)
-                await repo.set_status(nudge, NudgeStatus.PENDING, now, due_at=due)
+                # Waiting for the morning is not a failed attempt.
+                await repo.set_status(
+                    nudge, NudgeStatus.PENDING, now, due_at=due, attempts=nudge.attempts - 1
+                )
                 await session.commit()
                 self.on_rescheduled(nudge_id, due)
                 return "deferred"
@@ -120,7 +160,9 @@ class NudgeDelivery:
                 await repo.set_status(nudge, status, now, **extra)
             await session.commit()
 
-    async def _retry_later(self, nudge_id: int, problem: str) -> str:
+    async def _retry_later(
+        self, nudge_id: int, problem: str, delay: timedelta | None = None
+    ) -> str:
         async with self.gate.hold(), self.sessionmaker() as session:
             repo = NudgeRepository(session)
             nudge = await repo.get(nudge_id)
@@ -134,7 +176,8 @@ class NudgeDelivery:
                     "nudge=%s failed after %s attempts: %s", nudge_id, nudge.attempts, problem
                 )
                 return "failed"
-            delay = RETRY_DELAYS[min(nudge.attempts, len(RETRY_DELAYS)) - 1]
+            if delay is None:
+                delay = RETRY_DELAYS[min(nudge.attempts, len(RETRY_DELAYS)) - 1]
             due = now + delay
             await repo.set_status(nudge, NudgeStatus.PENDING, now, due_at=due)
             await session.commit()

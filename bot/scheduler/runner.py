@@ -87,8 +87,15 @@ async def reconcile() -> None:
 
 
 class NudgeScheduler:
-    def __init__(self, delivery: NudgeDelivery, jobstore: str | None) -> None:
+    def __init__(
+        self,
+        delivery: NudgeDelivery,
+        jobstore: str | None,
+        *,
+        reconcile_seconds: int = RECONCILE_SECONDS,
+    ) -> None:
         self.delivery = delivery
+        self.reconcile_seconds = reconcile_seconds
         store: Any = SQLAlchemyJobStore(url=jobstore) if jobstore else MemoryJobStore()
         self.scheduler = AsyncIOScheduler(
             jobstores={"default": store},
@@ -107,15 +114,23 @@ class NudgeScheduler:
         self.scheduler.add_job(
             f"{__name__}:reconcile",
             "interval",
-            seconds=RECONCILE_SECONDS,
+            seconds=self.reconcile_seconds,
             id="reconcile",
             replace_existing=True,
             next_run_time=datetime.now(UTC),
         )
         logger.info("reminder scheduler started")
 
-    def shutdown(self) -> None:
+    @property
+    def running(self) -> bool:
+        return bool(self.scheduler.running)
+
+    async def shutdown(self, grace: float = 20.0) -> None:
+        """Take no new jobs, let deliveries in flight finish (bounded), then stop."""
         if self.scheduler.running:
+            self.scheduler.pause()
+            if not await self.delivery.drain(grace):
+                logger.warning("stopping with reminder deliveries still in flight")
             self.scheduler.shutdown(wait=False)
         bind(None)
 

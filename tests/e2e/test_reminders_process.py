@@ -1,0 +1,234 @@
+"""End to end: reminders through the real ``python -m bot`` process and the fake Bot API.
+
+One story, because every start of the process costs seconds of imports:
+
+1. A reminder planned while the scheduler is running, three seconds ahead, arrives on time,
+   sent by its own date job.
+2. Two reminders get date jobs in the persistent job store, and the bot is killed (``kill -9``)
+   before they are due; three more, already due and without any job, are written into the
+   database while it is down.
+3. After the restart each arrives exactly once: the misfired jobs and the start-up
+   reconciliation race for them, and the conditional claim lets one win.
+
+No path through the interface plans a reminder only seconds ahead (snoozes are an hour or
+more; «Remind me then» is the recommended moment: a work-window time, or «now» when it is
+late). So the reminders are written into the database, and their date jobs are planned by a
+real handler that re-plans a person's pending reminders: a change of time zone to one with
+the same offset (Europe/Moscow ↔ UTC+3), which keeps every reminder's time and calls the
+planner after its commit, in the running process.
+
+Everything runs on the wall clock; the only plain wait is for the persisted jobs to fall due
+while the bot is down (about two seconds).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sqlite3
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.db.engine import create_engine, create_sessionmaker
+from bot.db.repositories.interviews import InterviewRepository
+from bot.db.repositories.nudges import NudgeRepository
+from bot.services.nudges import NudgeKind
+from tests.e2e.process import E2E, BotProcess, Person, text_of
+from tests.e2e.test_process import DONE, GENDER_QUESTION, TIMEZONE_QUESTION, consent
+from tests.fakeapi import CallRecord, SentMessage
+
+pytestmark = pytest.mark.e2e
+
+REMINDER = "⏰ Пора написать: "
+KEEP_SIGNATURE = "Оставить «Анна Иванова»"
+SKIP = "Пропустить →"
+KEEP_ZONE = "Оставить Europe/Moscow"
+QUIET_HOURS = "🌙 Тихие часы"
+NO_QUIET_HOURS = "🔔 Без тихих часов"
+TIME_ZONE = "🕒 Часовой пояс"
+ZONE_SAVED = "✓ Часовой пояс сохранён."
+SAME_OFFSET_AS_MOSCOW = "UTC+3"
+JOB_DONE = re.compile(r'Job "deliver_nudge \(trigger: date\[.*" executed successfully')
+RECONCILED = re.compile(r'Job "reconcile \(trigger: interval.*\)" executed successfully')
+
+
+# --- the person, through the bot --------------------------------------------------------------
+
+
+async def handled(e2e: E2E, update_id: int) -> None:
+    assert await e2e.wait_handled(update_id) == "ok", e2e.report()
+
+
+async def onboarded_without_quiet_hours(e2e: E2E, person: Person) -> None:
+    """Onboarding with every default kept, then quiet hours switched off in /settings: the
+    test runs at any hour of the wall clock, and a reminder must not wait for the morning."""
+    await consent(person)
+    person.press(KEEP_SIGNATURE)
+    await person.expect(GENDER_QUESTION)
+    person.press(SKIP)
+    await person.expect(TIMEZONE_QUESTION)
+    person.press(KEEP_ZONE)
+    await person.expect(DONE)
+    person.send("/settings")
+    card = await person.expect(QUIET_HOURS)
+    await handled(e2e, person.press(QUIET_HOURS, card.message_id))
+    await handled(e2e, person.press(NO_QUIET_HOURS, card.message_id))
+
+
+async def replan_through_a_zone_change(e2e: E2E, person: Person, zone: str) -> None:
+    """/settings → time zone → a zone with Moscow's offset: pending reminders keep their
+    time and are planned again by the running process (after the commit, before the
+    update's log line)."""
+    person.send("/settings")
+    card = await person.expect(TIME_ZONE)
+    await handled(e2e, person.press(TIME_ZONE, card.message_id))
+    update_id = person.send(zone)
+    await person.expect(ZONE_SAVED)
+    await handled(e2e, update_id)
+
+
+def reminders(e2e: E2E, person: Person) -> list[SentMessage]:
+    return [m for m in e2e.fake.bot_messages(person.chat_id) if text_of(m).startswith(REMINDER)]
+
+
+def reminder_calls(e2e: E2E) -> list[CallRecord]:
+    return [c for c in e2e.fake.calls_to("sendMessage") if REMINDER in str(c.params["text"])]
+
+
+def reminded_companies(e2e: E2E, person: Person) -> list[str]:
+    return sorted(text_of(m).removeprefix(REMINDER).split(" — ")[0] for m in reminders(e2e, person))
+
+
+# --- the database, directly -------------------------------------------------------------------
+
+
+@asynccontextmanager
+async def database(db_path: Path) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    engine = create_engine(f"sqlite+aiosqlite:///{db_path}")
+    try:
+        yield create_sessionmaker(engine)
+    finally:
+        await engine.dispose()
+
+
+async def write_reminders(
+    db_path: Path, user_id: int, companies: Sequence[str], due: datetime
+) -> dict[str, int]:
+    """One interview per company, each with a pending «time to write» reminder at ``due``."""
+    now = datetime.now(UTC)
+    ids: dict[str, int] = {}
+    async with database(db_path) as sessionmaker, sessionmaker() as session:
+        for company in companies:
+            interview = await InterviewRepository(session).add(
+                user_id=user_id,
+                now=now,
+                company=company,
+                position="Backend",
+                contact_name=None,
+                channel="email",
+                contact_address="hr@example.com",
+                last_stage_on=now.date() - timedelta(days=2),
+                all_stages_done=True,
+                next_stage_on=None,
+                outcome="waiting",
+                priorities=[],
+            )
+            nudge = await NudgeRepository(session).add(
+                user_id=user_id, interview_id=interview.id, kind=NudgeKind.SEND, due_at=due, now=now
+            )
+            ids[company] = nudge.id
+        await session.commit()
+    return ids
+
+
+async def stored_nudges(db_path: Path, ids: Sequence[int]) -> dict[int, tuple[str, int]]:
+    """Status and attempts of each reminder."""
+    found: dict[int, tuple[str, int]] = {}
+    async with database(db_path) as sessionmaker, sessionmaker() as session:
+        repo = NudgeRepository(session)
+        for nudge_id in ids:
+            nudge = await repo.get(nudge_id)
+            assert nudge is not None
+            found[nudge_id] = (nudge.status, nudge.attempts)
+    return found
+
+
+def planned_jobs(db_path: Path) -> set[str]:
+    """Job ids in the persistent job store (a file next to the database)."""
+    jobs = db_path.with_name("bot.jobs.sqlite3")
+    assert jobs.is_file(), f"no job store next to {db_path}"
+    connection = sqlite3.connect(f"file:{jobs}?mode=ro", uri=True)
+    try:
+        return {row[0] for row in connection.execute("SELECT id FROM apscheduler_jobs")}
+    finally:
+        connection.close()
+
+
+def count(pattern: re.Pattern[str], bot: BotProcess) -> int:
+    return sum(1 for line in bot.stderr_lines if pattern.search(line))
+
+
+# --- the story --------------------------------------------------------------------------------
+
+
+async def test_reminders_arrive_on_time_and_once_across_kill_9(e2e: E2E) -> None:
+    """One process start serves both checks: each start costs seconds of imports."""
+    anna = e2e.person()
+    first = await e2e.start()
+    await onboarded_without_quiet_hours(e2e, anna)
+
+    # 1. Planned while the scheduler runs, three seconds ahead: it arrives on time, by its
+    #    own date job (the reconciler runs at start-up and then only every minute).
+    due = datetime.now(UTC) + timedelta(seconds=3)
+    [soon] = (await write_reminders(e2e.db_path, anna.chat_id, ["Soon"], due)).values()
+    await replan_through_a_zone_change(e2e, anna, SAME_OFFSET_AS_MOSCOW)
+    assert datetime.now(UTC) < due, "too slow: the reminder fell due before it was planned"
+    assert f"nudge:{soon}" in planned_jobs(e2e.db_path)
+    assert reminders(e2e, anna) == []
+
+    await e2e.wait_for(lambda: len(reminders(e2e, anna)) == 1, "the reminder", timeout=10)
+    [call] = reminder_calls(e2e)
+    assert due <= call.at < due + timedelta(seconds=2), (due, call.at)
+    assert reminded_companies(e2e, anna) == ["Soon"]
+    await e2e.wait_for(lambda: count(JOB_DONE, first) == 1, "its date job to finish")
+    assert f"nudge={soon} sent" in first.stderr
+    assert f"nudge={soon} reconciled" not in first.stderr
+    assert await stored_nudges(e2e.db_path, [soon]) == {soon: ("sent", 1)}
+
+    # 2. Two more get date jobs in the persistent store; the bot is killed before they are
+    #    due, and three already due ones without any job are written while it is down.
+    due = datetime.now(UTC) + timedelta(seconds=3)
+    with_jobs = await write_reminders(e2e.db_path, anna.chat_id, ["Job-1", "Job-2"], due)
+    await replan_through_a_zone_change(e2e, anna, "Europe/Moscow")
+    assert {f"nudge:{i}" for i in with_jobs.values()} <= planned_jobs(e2e.db_path)
+    assert await first.kill() == -9
+    assert datetime.now(UTC) < due, "too slow: the jobs fell due before kill -9"
+    past = datetime.now(UTC) - timedelta(minutes=1)
+    without_jobs = await write_reminders(e2e.db_path, anna.chat_id, ["Db-1", "Db-2", "Db-3"], past)
+    await asyncio.sleep(max(0.0, (due - datetime.now(UTC)).total_seconds()) + 0.1)
+
+    # 3. After the restart each arrives exactly once: the misfired jobs and the start-up
+    #    reconciliation race for them, the conditional claim lets one win.
+    second = await e2e.start()
+    companies = sorted(["Soon", *with_jobs, *without_jobs])
+    await e2e.wait_for(
+        lambda: len(reminders(e2e, anna)) >= len(companies), "all reminders after the restart"
+    )
+    await e2e.wait_for(
+        lambda: count(JOB_DONE, second) == len(with_jobs) and count(RECONCILED, second) >= 1,
+        "the misfired jobs and the start-up reconciliation to finish",
+    )
+    await e2e.wait_idle()
+
+    assert reminded_companies(e2e, anna) == companies
+    assert len(reminder_calls(e2e)) == len(companies)
+    assert "Traceback" not in second.stderr
+    assert "was missed by" not in second.stderr
+    ids = [*with_jobs.values(), *without_jobs.values()]
+    assert await stored_nudges(e2e.db_path, ids) == dict.fromkeys(ids, ("sent", 1))
+    assert not any(f"nudge:{i}" in planned_jobs(e2e.db_path) for i in [soon, *ids])
