@@ -22,6 +22,7 @@ COMMANDS: tuple[tuple[str, LazyProxy], ...] = (
     ("reminders", __("Planned reminders")),
     ("feedback", __("Record the feedback you got")),
     ("plan", __("Your improvement plan")),
+    ("stats", __("Statistics: how often employers answer")),
     ("tips", __("Advice on feedback")),
     ("privacy", __("What I keep about you")),
     ("export", __("A copy of your data")),

@@ -19,6 +19,7 @@ from bot.handlers import (
     reminders,
     settings,
     start,
+    stats,
     tips,
 )
 from bot.middlewares.access import RequireUserMiddleware
@@ -46,6 +47,7 @@ def build_root_router() -> Router:
         reminders.create_router(),
         privacy.create_router(),
         journal.create_router(),
+        stats.create_router(),
         intake.create_router(),
     )
     root.include_router(registered)
