@@ -695,6 +695,12 @@ async def _store(
     nudges = NudgeRepository(session)
     if interview_id:  # changed facts: reminders planned from the old ones no longer fit
         await nudges.cancel_pending(interview_id=interview.id, now=now)
+    if (
+        planned is not None
+        and planned[0] is NudgeKind.STAGE
+        and planned[1] <= now + REMIND_THEN_MIN
+    ):
+        planned = None  # the stage date has passed: asking again right away helps nobody
     if planned is not None and planned[0] is NudgeKind.STAGE:
         nudge = await plan_nudge(nudges, user, interview, planned[0], planned[1], now)
         after_commit.append(partial(planner.schedule, nudge.id, nudge.due_at))

@@ -6,6 +6,9 @@ so a forged or foreign id finds nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
@@ -23,6 +26,7 @@ from bot.handlers import intake
 from bot.handlers.utils import edit_text
 from bot.keyboards.callbacks import DraftCb, InterviewCb, JournalCb
 from bot.keyboards.common import MENU_LIST
+from bot.scheduler.runner import Planner
 from bot.services.intake import Step
 from bot.services.preferences import local_today
 from bot.views.common import quote_input
@@ -137,6 +141,8 @@ async def on_interview(
     clock: Clock,
     state: FSMContext,
     bot: Bot,
+    planner: Planner,
+    after_commit: list[Callable[[], None]],
 ) -> None:
     repo = InterviewRepository(session)
     interview = await repo.get_for_user(callback_data.id, user.id)
@@ -179,6 +185,12 @@ async def on_interview(
         )
         return
     if action == "confirm":
+        pending = await NudgeRepository(session).pending(user_id=user.id)
+        after_commit.extend(
+            partial(planner.unschedule, nudge.id)
+            for nudge in pending
+            if nudge.interview_id == interview.id
+        )
         await repo.delete_for_user(interview.id, user.id)
         await callback.answer(_("Deleted"))
         text, markup = await _list_view(session, user, callback_data.page, archived=False)

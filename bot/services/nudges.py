@@ -5,7 +5,7 @@ Times are UTC instants; the person's zone and quiet hours give them their local 
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
 from typing import Final
 
@@ -73,7 +73,13 @@ def after_quiet_hours(
     day = local.date()
     if local.time() >= end:
         day += timedelta(days=1)
-    return datetime.combine(day, end, tzinfo=tz).astimezone(tz)
+    instant = moment.astimezone(UTC)
+    for fold in (0, 1):  # the end may fall in the repeated autumn hour: take the later one
+        candidate = datetime.combine(day, end, tzinfo=tz).replace(fold=fold)
+        if candidate.astimezone(UTC) >= instant:
+            return candidate.astimezone(UTC)
+    next_day = datetime.combine(day + timedelta(days=1), end, tzinfo=tz)
+    return next_day.astimezone(UTC)
 
 
 def snoozed(option: Snooze, now: datetime, zone: str) -> datetime:
