@@ -150,6 +150,7 @@ async def run(settings: Settings) -> None:
     finally:
         if runner is not None:
             await runner.cleanup()  # waits for webhook requests in flight (bounded)
+        await dp["updates_in_flight"].drain(SHUTDOWN_TIMEOUT)
         if nudges is not None:
             await nudges.shutdown()
         await bot.session.close()

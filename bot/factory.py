@@ -68,7 +68,9 @@ def create_dispatcher(
     dp["planner"] = planner or NoPlanner()
 
     dp.update.outer_middleware(UpdateLogMiddleware())
-    dp.update.outer_middleware(DbSessionMiddleware(sessionmaker, gate, clock))
+    transactions = DbSessionMiddleware(sessionmaker, gate, clock)
+    dp["updates_in_flight"] = transactions  # drained on shutdown
+    dp.update.outer_middleware(transactions)
     dp.update.outer_middleware(UserMiddleware())
     dp.update.outer_middleware(UserI18nMiddleware(i18n))
     for event_type in EVENT_TYPES:

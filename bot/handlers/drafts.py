@@ -345,9 +345,12 @@ async def on_inline_query(
             break
     button = None
     if not results:
-        button = InlineQueryResultsButton(
-            text=_("No drafts yet: open the bot"), start_parameter="inline"
+        label = (
+            _("No matching drafts: open the bot")
+            if interviews
+            else _("No drafts yet: open the bot")
         )
+        button = InlineQueryResultsButton(text=label, start_parameter="inline")
     await query.answer(results, is_personal=True, cache_time=10, button=button)
 
 

@@ -6,6 +6,7 @@ neither half-saved data nor a state that moved on without it.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -36,8 +37,22 @@ class DbSessionMiddleware(BaseMiddleware):
         self._sessionmaker = sessionmaker
         self._gate = gate
         self._clock = clock
+        self._in_flight: set[asyncio.Future[Any]] = set()
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        # Shielded: a stop (SIGTERM cancels polling) lets an update in flight finish and
+        # commit instead of cutting it in half; drain() waits for it.
+        task = asyncio.ensure_future(self._handle(handler, event, data))
+        self._in_flight.add(task)
+        task.add_done_callback(self._in_flight.discard)
+        return await asyncio.shield(task)
+
+    async def drain(self, grace: float) -> None:
+        """Wait (bounded) for the updates being handled."""
+        if self._in_flight:
+            await asyncio.wait(set(self._in_flight), timeout=grace)
+
+    async def _handle(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         async with self._gate.hold(), self._sessionmaker() as session:
             if isinstance(event, Update):
                 if await session.get(ProcessedUpdate, event.update_id) is not None:

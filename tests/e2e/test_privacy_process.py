@@ -1,0 +1,101 @@
+"""End to end: /export and /delete through the real process and the fake Bot API server."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+
+from tests.e2e.process import E2E, Person
+from tests.e2e.test_process import consent
+
+pytestmark = pytest.mark.e2e
+
+
+async def onboard(person: Person) -> None:
+    await consent(person)
+    person.press(next(b for row in person.last.button_texts for b in row))  # keep the name
+    await person.expect("Как писать о вас")
+    person.press("Пропустить →")
+    await person.expect("Ваш часовой пояс?")
+    person.press("Оставить Europe/Moscow")
+    await person.expect("🎉 Готово!")
+
+
+async def record_interview(person: Person, company: str) -> None:
+    person.send("/new")
+    await person.expect("В какой компании")
+    for text, question in (
+        (company, "На какую позицию?"),
+        ("Python-разработчик", "Кто проводил собеседование"),
+    ):
+        person.send(text)
+        await person.expect(question)
+    for button, question in (
+        ("Пропустить →", "Где вы общаетесь с компанией?"),
+        ("Телефон", "Когда был последний этап?"),
+        ("Вчера", "Все этапы пройдены?"),
+        ("Да, это был финальный этап", "Чем всё закончилось"),
+        ("⏳ Жду решения", "О чём больше всего хочется узнать?"),
+        ("Готово →", "Всё верно?"),
+        ("✅ Сохранить", "✅ Сохранено"),
+    ):
+        person.press(button)
+        await person.expect(question)
+
+
+def rows(db: str, table: str, user_id: int) -> int:
+    column = "id" if table == "users" else "user_id"
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as connection:
+        return int(
+            connection.execute(
+                f"SELECT count(*) FROM {table} WHERE {column} = ?", (user_id,)
+            ).fetchone()[0]
+        )
+
+
+async def test_export_then_delete_leaves_nothing_and_spares_others(e2e: E2E) -> None:
+    anna = e2e.person()
+    boris = e2e.person(2002, first_name="Борис")
+    await e2e.start()
+    for person, company in ((anna, "Яндекс"), (boris, "Озон")):
+        await onboard(person)
+        await record_interview(person, company)
+    anna.press("⏰ Напомнить позже")
+    await anna.expect("⏰ Когда напомнить?")
+    anna.press("⏰ Завтра")
+    await e2e.wait_for(
+        lambda: any("⏰ Напомню" in (m.text or "") for m in anna.fake.bot_messages(anna.chat_id)),
+        "the reminder is planned",
+        10,
+    )
+
+    anna.send("/export")
+    await e2e.wait_for(lambda: bool(e2e.fake.documents), "the export document", 20)
+    document = e2e.fake.documents[-1]
+    assert document.chat_id == anna.chat_id
+    data = json.loads(document.content)
+    assert data["format"] == "interview-feedback-bot/export"
+    assert data["person"]["id"] == anna.user.id
+    assert [item["company"] for item in data["interviews"]] == ["Яндекс"]
+    assert len(data["reminders"]) == 1
+
+    anna.send("/delete")
+    await anna.expect("Удалить всё, что я о вас храню")
+    anna.press("🗑 Да, удалить всё")
+    await anna.expect("Я больше ничего о вас не храню")
+    await e2e.process.terminate()
+
+    db = str(e2e.db_path)
+    for table in ("users", "interviews", "nudges", "journal_entries", "plan_actions"):
+        assert rows(db, table, anna.user.id) == 0, table
+    assert rows(db, "users", boris.user.id) == 1
+    assert rows(db, "interviews", boris.user.id) == 1
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as connection:
+        keys = [key for (key,) in connection.execute("SELECT key FROM fsm_states")]
+    assert not [key for key in keys if f":{anna.user.id}:" in key]
+    jobs_db = db.removesuffix(".sqlite3") + ".jobs.sqlite3"
+    with sqlite3.connect(f"file:{jobs_db}?mode=ro", uri=True) as connection:
+        jobs = [job for (job,) in connection.execute("SELECT id FROM apscheduler_jobs")]
+    assert not [job for job in jobs if job.startswith("nudge:")], jobs
