@@ -198,3 +198,26 @@ async def test_someone_elses_entry_cannot_be_deleted(app: BotApp, clock: FakeClo
         await mallory.press_data(own, JournalCb(action=action, id=entry.id).pack(), forge=True)
         assert mallory.answers()[-1] == "Этой записи больше нет."
     assert len(await entries(app)) == 1
+
+
+async def test_feedback_in_english(app: BotApp, clock: FakeClock) -> None:
+    john = await onboarded(app, 2002, "en")
+    await interview(app, john, clock, "Acme")
+    await john.send("/feedback")
+    assert "paste the feedback or forward the recruiter's message" in (john.last.text or "")
+    await john.send("Great system design, weak on SQL.")
+    await john.send("Also: speak up more in the team round.")
+    assert john.last.text == "📝 Added (2 so far). More, or «Done»?"
+    await john.press("✅ Done")
+    await john.press("▫️ Technical skills")
+    await john.press("Done →")
+    await john.press("🛠 Constructive")
+    text = john.last.text or ""
+    assert "📓 Saved." in text
+    assert "Practise the skills they mentioned" in text
+    [entry] = await entries(app)
+    assert (
+        entry.text == "Great system design, weak on SQL.\n\nAlso: speak up more in the team round."
+    )
+    await john.send("/plan")
+    assert "Technical skills: mentioned in 1 interview" in (john.last.text or "")
