@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.db.engine import create_engine, create_sessionmaker
 from tests.clock import FakeClock
 from tests.databases import NO_POSTGRES, POSTGRES_URL, fresh_postgres, migrated_sqlite_copy
+from tests.harness import BotApp, running_app
 
 
 @pytest.fixture(scope="session")
@@ -48,3 +49,12 @@ async def engine(sqlite_db_url: str) -> AsyncIterator[AsyncEngine]:
 @pytest.fixture
 def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return create_sessionmaker(engine)
+
+
+@pytest.fixture
+async def app(
+    sessionmaker: async_sessionmaker[AsyncSession], clock: FakeClock
+) -> AsyncIterator[BotApp]:
+    """The bot wired as in production, talking to an in-process fake Telegram."""
+    async with running_app(sessionmaker, clock) as app:
+        yield app

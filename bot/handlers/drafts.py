@@ -43,7 +43,7 @@ from bot.services.preferences import local_today
 from bot.services.reminders import plan_nudge
 from bot.services.timing import Action, Reason, Recommendation, facts_of, recommend
 from bot.views.common import human_date
-from bot.views.interviews import list_row
+from bot.views.interviews import choose_interview
 from bot.views.timing import recommendation_text, when_text
 
 KIND_FOR_ACTION = {
@@ -293,15 +293,10 @@ async def cmd_draft(message: Message, session: AsyncSession, user: User, clock: 
         text, markup = draft_view(interviews[0], user, clock())
         await message.answer(text, reply_markup=markup)
         return
-    builder = InlineKeyboardBuilder()
-    for interview in interviews:
-        builder.button(
-            text=list_row(interview), callback_data=DraftCb(action="show", id=interview.id)
-        )
-    builder.adjust(1)
-    await message.answer(
-        _("📝 Which interview is the draft for?"), reply_markup=builder.as_markup()
+    markup = choose_interview(
+        interviews, lambda interview_id: DraftCb(action="show", id=interview_id)
     )
+    await message.answer(_("📝 Which interview is the draft for?"), reply_markup=markup)
 
 
 async def on_inline_query(

@@ -37,7 +37,7 @@ from bot.services.journal import (
     join_parts,
 )
 from bot.states import Journal
-from bot.views.interviews import list_row
+from bot.views.interviews import choose_interview
 from bot.views.journal import AREA_NAMES, SENTIMENT_NAMES, entry_line, plan_text, step_text
 
 KEY = "journal"
@@ -98,15 +98,10 @@ async def cmd_feedback(
     if len(interviews) == 1:
         await begin(message, state, interviews[0])
         return
-    builder = InlineKeyboardBuilder()
-    for interview in interviews:
-        builder.button(
-            text=list_row(interview), callback_data=JournalCb(action="start", id=interview.id)
-        )
-    builder.adjust(1)
-    await message.answer(
-        _("📓 Which interview is the feedback about?"), reply_markup=builder.as_markup()
+    markup = choose_interview(
+        interviews, lambda interview_id: JournalCb(action="start", id=interview_id)
     )
+    await message.answer(_("📓 Which interview is the feedback about?"), reply_markup=markup)
 
 
 async def on_text(message: Message, state: FSMContext, bot: Bot) -> None:

@@ -119,19 +119,28 @@ async def _finish(
 # --- signature -------------------------------------------------------------------------
 
 
-async def signature_text(
-    message: Message, state: FSMContext, user: User, session: AsyncSession, clock: Clock, bot: Bot
-) -> None:
+async def typed_signature(message: Message, empty_hint: str) -> str | None:
+    """The signature the person typed, or ``None`` after explaining what is wrong with it."""
     signature = clean_signature(message.text or "")
     if not signature:
-        await message.answer(_("The signature cannot be empty. Send a name or tap «Keep»."))
-        return
+        await message.answer(empty_hint)
+        return None
     if len(signature) > SIGNATURE_MAX:
         await message.answer(
             _(
                 "That is too long for a signature: at most {limit} characters. Try a shorter one."
             ).format(limit=SIGNATURE_MAX)
         )
+        return None
+    return signature
+
+
+async def signature_text(
+    message: Message, state: FSMContext, user: User, session: AsyncSession, clock: Clock, bot: Bot
+) -> None:
+    hint = _("The signature cannot be empty. Send a name or tap «Keep».")
+    signature = await typed_signature(message, hint)
+    if signature is None:
         return
     await _settle_prompt(bot, message.chat.id, state)
     await UserRepository(session).update(user, clock(), signature=signature)

@@ -21,7 +21,7 @@ from bot.db.models import User
 from bot.db.repositories.nudges import NudgeRepository
 from bot.db.repositories.users import UserRepository
 from bot.filters import NOT_COMMAND, TextIn
-from bot.handlers.onboarding import PROMPT_KEY, timezone_error, zone_by_offset
+from bot.handlers.onboarding import PROMPT_KEY, timezone_error, typed_signature, zone_by_offset
 from bot.handlers.utils import drop_keyboard, edit_text
 from bot.keyboards.callbacks import SettingsCb
 from bot.keyboards.common import MENU_SETTINGS, gender_buttons, main_menu, zone_buttons
@@ -29,7 +29,6 @@ from bot.scheduler.runner import Planner
 from bot.services.preferences import (
     SIGNATURE_MAX,
     Gender,
-    clean_signature,
     format_clock,
     parse_quiet_hours,
     parse_timezone,
@@ -169,16 +168,9 @@ async def signature(callback: CallbackQuery, state: FSMContext, user: User) -> N
 async def signature_input(
     message: Message, state: FSMContext, user: User, session: AsyncSession, clock: Clock, bot: Bot
 ) -> None:
-    value = clean_signature(message.text or "")
-    if not value:
-        await message.answer(_("The signature cannot be empty. Send a name or tap «Back»."))
-        return
-    if len(value) > SIGNATURE_MAX:
-        await message.answer(
-            _(
-                "That is too long for a signature: at most {limit} characters. Try a shorter one."
-            ).format(limit=SIGNATURE_MAX)
-        )
+    hint = _("The signature cannot be empty. Send a name or tap «Back».")
+    value = await typed_signature(message, hint)
+    if value is None:
         return
     await _leave_input(bot, message.chat.id, state)
     await UserRepository(session).update(user, clock(), signature=value)

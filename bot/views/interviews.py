@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from html import escape
 
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
+from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.db.models import Interview
 from bot.services.intake import Area, Channel, Draft, Outcome, Step, Tone, draft_date, to_fields
@@ -168,3 +172,14 @@ def step_value(draft: Draft, step: Step) -> str | None:
     if step is Step.PRIORITIES:
         return ", ".join(str(AREA_LABELS[Area(a)]).lower() for a in value) or None
     return str(value)
+
+
+def choose_interview(
+    interviews: list[Interview], make: Callable[[int], CallbackData]
+) -> InlineKeyboardMarkup:
+    """One button per interview, for commands that first ask which one (/draft, /feedback)."""
+    builder = InlineKeyboardBuilder()
+    for interview in interviews:
+        builder.button(text=list_row(interview), callback_data=make(interview.id))
+    builder.adjust(1)
+    return builder.as_markup()

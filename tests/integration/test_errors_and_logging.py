@@ -4,21 +4,18 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import AsyncIterator
 from datetime import datetime, time
 
 import pytest
 from aiogram.fsm.storage.base import DefaultKeyBuilder, StorageKey
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.commands import COMMANDS, register_commands
 from bot.db.models import FsmRecord, User
 from bot.db.repositories.users import UserRepository
 from bot.i18n import create_i18n
 from bot.states import Onboarding
-from tests.clock import FakeClock
-from tests.harness import BotApp, Person, running_app
+from tests.harness import BotApp, Person
 
 APOLOGY_RU = (
     "😔 Извините, у меня что-то сломалось. Всё, что вы сохранили раньше, на месте — "
@@ -37,14 +34,6 @@ SECRETS = ("Крыска", "Лариска", "Зинаида", "Шапокляк
 
 class InjectedError(RuntimeError):
     """The failure the tests inject into a handler."""
-
-
-@pytest.fixture
-async def app(
-    sessionmaker: async_sessionmaker[AsyncSession], clock: FakeClock
-) -> AsyncIterator[BotApp]:
-    async with running_app(sessionmaker, clock) as app:
-        yield app
 
 
 _original_update = UserRepository.update

@@ -6,7 +6,7 @@ Today is Thursday 2026-11-26 (the injected clock, Moscow). Every branch ends in 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
@@ -193,14 +193,6 @@ SUMMARY = Turn("summary", "send")  # a marker: reaching the summary
 
 
 # --- helpers --------------------------------------------------------------------------------
-
-
-@pytest.fixture
-async def app(
-    sessionmaker: async_sessionmaker[AsyncSession], clock: FakeClock
-) -> AsyncIterator[BotApp]:
-    async with running_app(sessionmaker, clock) as app:
-        yield app
 
 
 async def onboarded(

@@ -7,20 +7,19 @@ told to the bot like a person would.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import FsmRecord, Interview
 from bot.db.repositories.interviews import InterviewRepository
 from bot.keyboards.callbacks import InterviewCb
 from tests.clock import FakeClock
 from tests.fakeapi.core import SentMessage
-from tests.harness import BotApp, Person, running_app
+from tests.harness import BotApp, Person
 
 NOT_FOUND = "Собеседование не найдено. Возможно, его удалили."
 EMPTY_LIST = "Собеседований пока нет. Нажмите «➕ Новое собеседование» или отправьте /new."
@@ -47,14 +46,6 @@ COLUMNS = (
     "created_at",
     "updated_at",
 )
-
-
-@pytest.fixture
-async def app(
-    sessionmaker: async_sessionmaker[AsyncSession], clock: FakeClock
-) -> AsyncIterator[BotApp]:
-    async with running_app(sessionmaker, clock) as app:
-        yield app
 
 
 async def onboarded(

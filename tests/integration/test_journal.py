@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import Interview, JournalEntry
 from bot.db.repositories.interviews import InterviewRepository
 from bot.keyboards.callbacks import JournalCb
 from tests.clock import FakeClock
-from tests.harness import BotApp, Person, running_app
-
-
-@pytest.fixture
-async def app(
-    sessionmaker: async_sessionmaker[AsyncSession], clock: FakeClock
-) -> AsyncIterator[BotApp]:
-    async with running_app(sessionmaker, clock) as app:
-        yield app
+from tests.harness import BotApp, Person
 
 
 async def onboarded(app: BotApp, user_id: int = 1001, language: str = "ru") -> Person:

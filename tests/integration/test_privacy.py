@@ -3,27 +3,16 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.base import Base
 from bot.db.models import FsmRecord, Interview, Nudge, User
 from bot.db.repositories.interviews import InterviewRepository
 from bot.db.repositories.nudges import NudgeRepository
 from tests.clock import FakeClock
-from tests.harness import BotApp, Person, running_app
-
-
-@pytest.fixture
-async def app(
-    sessionmaker: async_sessionmaker[AsyncSession], clock: FakeClock
-) -> AsyncIterator[BotApp]:
-    async with running_app(sessionmaker, clock) as app:
-        yield app
+from tests.harness import BotApp, Person
 
 
 async def onboarded(app: BotApp, user_id: int) -> Person:

@@ -8,14 +8,12 @@ stands in for APScheduler; delivery is the real :class:`NudgeDelivery` with the 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import AsyncIterator
 from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.engine import WriteGate
 from bot.db.models import Interview, Nudge, User
@@ -26,7 +24,7 @@ from bot.scheduler.delivery import NudgeDelivery
 from bot.scheduler.limiter import RateLimiter
 from tests.clock import FakeClock
 from tests.fakeapi.core import SentMessage
-from tests.harness import BotApp, Person, running_app
+from tests.harness import BotApp, Person
 
 FRIDAY_NOON = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)  # 12:00 in Moscow
 NOT_FOUND = "Собеседование не найдено. Возможно, его удалили."
@@ -138,14 +136,6 @@ class Reminders:
 
 async def no_sleep(_seconds: float) -> None:
     return None
-
-
-@pytest.fixture
-async def app(
-    sessionmaker: async_sessionmaker[AsyncSession], clock: FakeClock
-) -> AsyncIterator[BotApp]:
-    async with running_app(sessionmaker, clock) as app:
-        yield app
 
 
 @pytest.fixture

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from datetime import time
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.commands import COMMANDS
 from bot.db.models import FsmRecord, User
 from tests.clock import FakeClock
 from tests.fakeapi.core import SentMessage
-from tests.harness import BotApp, Person, running_app
+from tests.harness import BotApp, Person
 
 RU_BUTTONS = [
     ["🌐 Язык", "✍️ Подпись"],
@@ -31,14 +29,6 @@ EN_BUTTONS = [
 CYRILLIC = re.compile("[а-яё]", re.IGNORECASE)
 STALE = "Эта кнопка уже не действует."
 FALLBACK = "Не получилось разобрать сообщение. Выберите действие ниже или загляните в /help."
-
-
-@pytest.fixture
-async def app(
-    sessionmaker: async_sessionmaker[AsyncSession], clock: FakeClock
-) -> AsyncIterator[BotApp]:
-    async with running_app(sessionmaker, clock) as app:
-        yield app
 
 
 async def stored_user(app: BotApp, user_id: int) -> User:

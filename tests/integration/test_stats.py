@@ -3,26 +3,14 @@
 from __future__ import annotations
 
 import struct
-from collections.abc import AsyncIterator
 from datetime import timedelta
-
-import pytest
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.repositories.interviews import InterviewRepository
 from bot.db.repositories.journal import JournalRepository
 from tests.clock import FakeClock
-from tests.harness import BotApp, Person, running_app
+from tests.harness import BotApp, Person
 
 NBSP = "\xa0"
-
-
-@pytest.fixture
-async def app(
-    sessionmaker: async_sessionmaker[AsyncSession], clock: FakeClock
-) -> AsyncIterator[BotApp]:
-    async with running_app(sessionmaker, clock) as app:
-        yield app
 
 
 async def onboarded(app: BotApp, user_id: int = 1001, language: str = "ru") -> Person:

@@ -2,21 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
-from tests.clock import FakeClock
-from tests.harness import BotApp, running_app
-
-
-@pytest.fixture
-async def app(
-    sessionmaker: async_sessionmaker[AsyncSession], clock: FakeClock
-) -> AsyncIterator[BotApp]:
-    async with running_app(sessionmaker, clock) as app:
-        yield app
+from tests.harness import BotApp
 
 
 async def test_tips_walk_through_every_section_in_one_message(app: BotApp) -> None:

@@ -7,22 +7,13 @@ from collections.abc import AsyncIterator
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.web import build_app, webhook_path
-from tests.clock import FakeClock
-from tests.harness import BotApp, make_settings, running_app
+from tests.harness import BotApp, make_settings
 
 URL = "https://bot.example.com/telegram/hook"
 SECRET = "s3cret_token-42"
-
-
-@pytest.fixture
-async def app(
-    sessionmaker: async_sessionmaker[AsyncSession], clock: FakeClock
-) -> AsyncIterator[BotApp]:
-    async with running_app(sessionmaker, clock) as app:
-        yield app
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Interview
+from bot.db.repositories import assign
 
 
 class InterviewRepository:
@@ -28,11 +29,7 @@ class InterviewRepository:
         return result.scalar_one_or_none()
 
     async def update(self, interview: Interview, now: datetime, **fields: Any) -> Interview:
-        for name, value in fields.items():
-            if not hasattr(Interview, name):
-                raise AttributeError(f"Interview has no field {name!r}")
-            setattr(interview, name, value)
-        interview.updated_at = now
+        assign(interview, now, **fields)
         await self._session.flush()
         return interview
 

@@ -9,6 +9,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import JournalEntry, PlanAction
+from bot.db.repositories import assign
 
 
 class JournalRepository:
@@ -32,9 +33,7 @@ class JournalRepository:
         return result.scalar_one_or_none()
 
     async def update(self, entry: JournalEntry, now: datetime, **fields: Any) -> JournalEntry:
-        for name, value in fields.items():
-            setattr(entry, name, value)
-        entry.updated_at = now
+        assign(entry, now, **fields)
         await self._session.flush()
         return entry
 

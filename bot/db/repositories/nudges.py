@@ -8,6 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Nudge
+from bot.db.repositories import assign
 from bot.services.nudges import NudgeStatus
 
 
@@ -59,10 +60,7 @@ class NudgeRepository:
     async def set_status(
         self, nudge: Nudge, status: NudgeStatus, now: datetime, **fields: object
     ) -> None:
-        nudge.status = status
-        nudge.updated_at = now
-        for name, value in fields.items():
-            setattr(nudge, name, value)
+        assign(nudge, now, status=status, **fields)
         await self._session.flush()
 
     async def due(self, now: datetime, limit: int = 100) -> list[int]:

@@ -8,6 +8,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import User
+from bot.db.repositories import assign
 
 
 class UserRepository:
@@ -56,10 +57,6 @@ class UserRepository:
 
     async def update(self, user: User, now: datetime, **changes: object) -> User:
         """Change settings of a loaded person; unknown fields are a programming error."""
-        for name, value in changes.items():
-            if not hasattr(User, name):
-                raise AttributeError(f"User has no field {name!r}")
-            setattr(user, name, value)
-        user.updated_at = now
+        assign(user, now, **changes)
         await self._session.flush()
         return user
