@@ -50,9 +50,11 @@ pytest: $(VENV)/.installed locales
 ## test: install, build translations, lint, type-check and run every test
 test: $(VENV)/.installed locales lint typecheck pytest
 
-## bench: update throughput and latency against the fake Bot API server
+## bench: update throughput and latency, then reminder delivery under Telegram's limits
+##        (make bench NUDGES_BENCH=--quick: the reminder part in about a minute)
 bench: $(VENV)/.installed locales
 	$(PY) scripts/bench.py
+	$(PY) scripts/bench_nudges.py $(NUDGES_BENCH)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache $(MO_FILES)

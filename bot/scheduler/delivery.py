@@ -42,6 +42,7 @@ MAX_ATTEMPTS: Final = 5
 MAX_RETRY_AFTER_WAITS: Final = 5
 RETRY_DELAYS: Final = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30))
 STUCK_AFTER: Final = timedelta(minutes=10)
+MAX_IN_FLIGHT: Final = 50  # claimed at once; 50 at 29/s wait < 2 s, far below STUCK_AFTER
 # 429 waits done inline, holding the claim; longer ones go back to the timetable. Well
 # below STUCK_AFTER, so a claim being waited on is never mistaken for a crashed one.
 MAX_INLINE_WAIT_SECONDS: Final = 120
@@ -64,10 +65,22 @@ class NudgeDelivery:
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
     on_rescheduled: Rescheduled = _noop
     _in_flight: int = field(default=0, init=False)
+    _slots: asyncio.Semaphore = field(
+        default_factory=lambda: asyncio.Semaphore(MAX_IN_FLIGHT), init=False
+    )
     _idle: asyncio.Event = field(default_factory=asyncio.Event, init=False)
 
     async def deliver(self, nudge_id: int) -> str:
-        """Deliver one reminder if it is due and nobody else has; returns what happened."""
+        """Deliver one reminder if it is due and nobody else has; returns what happened.
+
+        At most MAX_IN_FLIGHT reminders are claimed at a time: thousands falling due at once
+        (after an outage) wait *before* claiming, so no claim waits long enough in the rate
+        limiter to be taken for a crashed one and sent again.
+        """
+        async with self._slots:
+            return await self._deliver(nudge_id)
+
+    async def _deliver(self, nudge_id: int) -> str:
         prepared = await self._claim(nudge_id)
         if isinstance(prepared, str):
             return prepared

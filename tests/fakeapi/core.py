@@ -14,8 +14,11 @@ import asyncio
 import copy
 import hashlib
 import json
+import math
 import mimetypes
 import struct
+import time
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -40,6 +43,7 @@ __all__ = [
     "FakeUser",
     "InlineAnswer",
     "MessageVersion",
+    "RateLimits",
     "SentMessage",
     "Webhook",
 ]
@@ -70,6 +74,16 @@ POLL_CONFLICT: Final = (
     "make sure that only one bot instance is running"
 )
 BLOCKED: Final = "Forbidden: bot was blocked by the user"
+SEND_METHODS: Final = frozenset(
+    {
+        "sendmessage",
+        "senddocument",
+        "sendphoto",
+        "forwardmessage",
+        "copymessage",
+    }
+)
+"""Methods that post a message: the ones Telegram's flood limits count (lower-case)."""
 
 _DEFAULT_UPDATE_TYPES_EXCLUDED = frozenset(
     {"chat_member", "message_reaction", "message_reaction_count"}
@@ -530,6 +544,126 @@ class _Fault:
     chat_id: int | None
 
 
+@dataclass(frozen=True)
+class RateLimits:
+    """Telegram's flood limits, enforced when given as ``FakeTelegram(rate_limit=...)``.
+
+    Telegram documents about 30 messages a second overall and one a second per chat. Here they
+    are sliding windows: a rate ``r`` (per second) allows ``round(r * w)`` successful sends in
+    any window of ``w = max(1, 1 / r)`` seconds, so 30 means at most 30 in any second and 0.2
+    means one every 5 s. A send past a limit is answered like Telegram does, ``429 Too Many
+    Requests: retry after N`` with ``parameters.retry_after = N``, and changes nothing;
+    rejected and failed sends (403, 400...) do not use up the allowance. ``None`` disables a
+    limit. Only ``methods`` (lower-case Bot API names, default: the methods that post a
+    message) are counted; the chat is the request's ``chat_id`` as given.
+
+    ``clock`` gives seconds (monotonic by default); tests inject one they move by hand, or
+    follow the fake's datetime clock with ``lambda: fake.clock().timestamp()``.
+    ``retry_after`` fixes N; by default it is the whole seconds until the send would pass
+    (at least 1), as the real server's hint.
+    """
+
+    global_per_second: float | None = 30.0
+    per_chat_per_second: float | None = 1.0
+    methods: frozenset[str] = SEND_METHODS
+    clock: Callable[[], float] = time.monotonic
+    retry_after: int | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("global_per_second", "per_chat_per_second"):
+            value = getattr(self, name)
+            if value is not None and not value > 0:
+                msg = f"{name} must be positive or None, not {value!r}"
+                raise ValueError(msg)
+        if self.retry_after is not None and self.retry_after < 1:
+            msg = f"retry_after must be at least 1, not {self.retry_after!r}"
+            raise ValueError(msg)
+        object.__setattr__(self, "methods", frozenset(m.lower() for m in self.methods))
+
+
+_RATE_TOLERANCE: Final = 1e-6
+"""Seconds of slack for float rounding (a sender stepping by 1/30 s lands a hair early)."""
+
+
+class _Window:
+    """At most ``capacity`` events in any ``seconds`` (a sliding window)."""
+
+    def __init__(self, per_second: float) -> None:
+        self.seconds = max(1.0, 1.0 / per_second)
+        self.capacity = max(1, round(per_second * self.seconds))
+        self.events: deque[float] = deque()
+
+    def wait(self, now: float) -> float:
+        """Seconds until one more event fits (0 if it fits now)."""
+        events = self.events
+        while events and events[0] <= now - self.seconds + _RATE_TOLERANCE:
+            events.popleft()
+        if len(events) < self.capacity:
+            return 0.0
+        return events[0] + self.seconds - now
+
+    def add(self, now: float) -> None:
+        self.events.append(now)
+
+
+class _RateState:
+    """The windows of one :class:`RateLimits` (global and per chat)."""
+
+    _PRUNE_AT: Final = 4096
+
+    def __init__(self, limits: RateLimits) -> None:
+        self.limits = limits
+        self.overall = (
+            _Window(limits.global_per_second) if limits.global_per_second is not None else None
+        )
+        self.chats: dict[object, _Window] = {}
+        self._prune_at = self._PRUNE_AT
+
+    def _chat_window(self, chat: object) -> _Window | None:
+        per_chat = self.limits.per_chat_per_second
+        if per_chat is None:
+            return None
+        window = self.chats.get(chat)
+        if window is None:
+            window = self.chats[chat] = _Window(per_chat)
+        return window
+
+    def check(self, method: str, params: JSONDict) -> None:
+        """Raise the 429 Telegram would give if this send went out now."""
+        if method.lower() not in self.limits.methods:
+            return
+        now = self.limits.clock()
+        chat = self._chat_window(params.get("chat_id"))
+        wait = max(
+            self.overall.wait(now) if self.overall is not None else 0.0,
+            chat.wait(now) if chat is not None else 0.0,
+        )
+        if wait <= 0:
+            return
+        retry_after = self.limits.retry_after or max(1, math.ceil(wait))
+        raise ApiError(
+            429,
+            f"Too Many Requests: retry after {retry_after}",
+            {"retry_after": retry_after},
+        )
+
+    def record(self, method: str, params: JSONDict) -> None:
+        """Count a send that went out."""
+        if method.lower() not in self.limits.methods:
+            return
+        now = self.limits.clock()
+        if self.overall is not None:
+            self.overall.add(now)
+        chat = self._chat_window(params.get("chat_id"))
+        if chat is not None:
+            chat.add(now)
+            if len(self.chats) > self._prune_at:
+                self.chats = {
+                    key: window for key, window in self.chats.items() if window.wait(now) > 0
+                }
+                self._prune_at = max(self._PRUNE_AT, 2 * len(self.chats))
+
+
 @dataclass
 class _Chat:
     id: int
@@ -702,9 +836,13 @@ class FakeTelegram:
         strict_ampersand: bool = True,
         check_webhook_url: bool = True,
         first_update_id: int = 1,
+        rate_limit: RateLimits | None = None,
     ) -> None:
         """``first_update_id``: Telegram's ids only grow for a bot, across restarts too; a test
-        that replaces the fake mid-story starts the new one past the old ids."""
+        that replaces the fake mid-story starts the new one past the old ids.
+
+        ``rate_limit``: enforce Telegram's flood limits (see :class:`RateLimits`); off by
+        default, so sends are never throttled unless a test asks for it."""
         self.token = token
         self.bot_id = int(token.split(":", 1)[0])
         self.bot_username = bot_username
@@ -738,6 +876,10 @@ class FakeTelegram:
         self._callback_queries: dict[str, _CallbackQuery] = {}
         self._inline_queries: dict[str, _InlineQuery] = {}
         self._faults: list[_Fault] = []
+        self._rate: _RateState | None = None
+        self.rate_limit = rate_limit
+        self.rate_limited = 0
+        """How many calls were refused with 429 by :attr:`rate_limit` (not by ``fail_next``)."""
         self._file_counter = 0
         self._query_counter = 0
         self._waiters: set[asyncio.Event] = set()
@@ -788,6 +930,15 @@ class FakeTelegram:
     def now(self) -> int:
         """Current Unix time according to the clock."""
         return int(self.clock().timestamp())
+
+    @property
+    def rate_limit(self) -> RateLimits | None:
+        """The enforced flood limits (None: unlimited). Setting it starts from empty windows."""
+        return self._rate.limits if self._rate is not None else None
+
+    @rate_limit.setter
+    def rate_limit(self, limits: RateLimits | None) -> None:
+        self._rate = _RateState(limits) if limits is not None else None
 
     @property
     def bot_user(self) -> JSONDict:
@@ -946,7 +1097,17 @@ class FakeTelegram:
         if entry is None:
             raise ApiError(404, "Not Found")
         self._check_faults(name, params)
-        return entry[1](_Params(params, files))
+        rate = self._rate
+        if rate is None:
+            return entry[1](_Params(params, files))
+        try:
+            rate.check(name, params)
+        except ApiError:
+            self.rate_limited += 1
+            raise
+        result = entry[1](_Params(params, files))
+        rate.record(name, params)
+        return result
 
     def calls_to(self, method: str) -> list[CallRecord]:
         """Recorded calls of one method (name case-insensitive)."""

@@ -408,7 +408,7 @@ async def send_all(
 ) -> tuple[list[Sent], VirtualTime]:
     """Each (chat, arrival) asks the limiter at its arrival time; returns when each sent."""
     time_ = VirtualTime()
-    rate = RateLimiter(clock=time_, sleep=time_.sleep, **options)
+    rate = RateLimiter(clock=time_, sleep=time_.sleep, **{"per_second": 30.0, **options})
 
     async def one(chat: int, arrival: float) -> Sent:
         if arrival > 0:
