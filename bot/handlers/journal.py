@@ -72,8 +72,11 @@ def _text_keyboard(count: int) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-async def begin(message: Message, state: FSMContext, interview: Interview) -> None:
-    """Open the journal entry for an interview (from its card, a reminder or /feedback)."""
+async def begin(
+    message: Message, state: FSMContext, interview: Interview, entry_id: int | None = None
+) -> None:
+    """Open the journal entry for an interview (from its card, a reminder or /feedback);
+    with ``entry_id`` the answers replace that entry."""
     await state.clear()
     await state.set_state(Journal.text)
     sent = await message.answer(
@@ -83,7 +86,15 @@ async def begin(message: Message, state: FSMContext, interview: Interview) -> No
         ).format(company=escape(interview.company)),
         reply_markup=_text_keyboard(0),
     )
-    await _store(state, {"interview_id": interview.id, "parts": [], "prompt": sent.message_id})
+    await _store(
+        state,
+        {
+            "interview_id": interview.id,
+            "parts": [],
+            "prompt": sent.message_id,
+            "entry_id": entry_id,
+        },
+    )
 
 
 async def cmd_feedback(
@@ -164,7 +175,7 @@ async def on_button(
         await callback.answer(_("This button is no longer active."), show_alert=True)
         return
     action = callback_data.action
-    if action in {"start", "reflect", "list", "remove", "confirm"}:
+    if action in {"start", "reflect", "list", "remove", "confirm", "edit"}:
         await _interview_button(callback, callback_data, message, state, session, user)
         return
     data = await _data(state)
@@ -246,15 +257,15 @@ async def _save(
     data = await _data(state)
     text = join_parts(data.get("parts", [])) or None
     areas = list(data.get("areas", [])) if kind is EntryKind.FEEDBACK else []
-    await JournalRepository(session).add(
-        user_id=user.id,
-        interview_id=interview.id,
-        now=now,
-        kind=kind,
-        text=text,
-        areas=areas,
-        sentiment=sentiment,
+    journal = JournalRepository(session)
+    fields = {"kind": kind, "text": text, "areas": areas, "sentiment": sentiment}
+    edited = (
+        await journal.get_for_user(int(data["entry_id"]), user.id) if data.get("entry_id") else None
     )
+    if edited is not None and edited.interview_id == interview.id:
+        await journal.update(edited, now, **fields)
+    else:
+        await journal.add(user_id=user.id, interview_id=interview.id, now=now, **fields)
     reply = (
         "declined"
         if kind is EntryKind.DECLINED
@@ -317,12 +328,17 @@ async def _interview_button(
 ) -> None:
     """Buttons that name an interview or an entry by id: checked against the owner."""
     journal = JournalRepository(session)
-    if callback_data.action in {"remove", "confirm"}:
+    if callback_data.action in {"remove", "confirm", "edit"}:
         entry = await journal.get_for_user(callback_data.id, user.id)
         if entry is None:
             await callback.answer(_("This entry no longer exists."), show_alert=True)
             return
         await callback.answer()
+        if callback_data.action == "edit":
+            owner = await InterviewRepository(session).get_for_user(entry.interview_id, user.id)
+            if owner is not None:
+                await begin(message, state, owner, entry_id=entry.id)
+            return
         if callback_data.action == "remove":
             builder = InlineKeyboardBuilder()
             builder.button(
@@ -368,6 +384,10 @@ async def _show_entries(
     for number, entry in enumerate(entries, start=1):
         lines.append(entry_line(entry))
         builder.button(
+            text=_("✏️ Edit entry {number}").format(number=number),
+            callback_data=JournalCb(action="edit", id=entry.id),
+        )
+        builder.button(
             text=_("🗑 Delete entry {number}").format(number=number),
             callback_data=JournalCb(action="remove", id=entry.id),
         )
@@ -377,7 +397,7 @@ async def _show_entries(
     builder.button(
         text=_("📄 Interview"), callback_data=InterviewCb(action="open", id=interview.id)
     )
-    builder.adjust(1)
+    builder.adjust(*([2] * len(entries)), 1, 1)
     if not await edit_text(message, "\n".join(lines), builder.as_markup()):
         await message.answer("\n".join(lines), reply_markup=builder.as_markup())
 

@@ -209,3 +209,45 @@ async def test_feedback_in_english(app: BotApp, clock: FakeClock) -> None:
     )
     await john.send("/plan")
     assert "Technical skills: mentioned in 1 interview" in (john.last.text or "")
+
+
+async def test_an_entry_can_be_edited_from_the_card(app: BotApp, clock: FakeClock) -> None:
+    anna = await onboarded(app)
+    await interview(app, anna, clock, "Яндекс")
+    await anna.send("/feedback")
+    await anna.send("Нужно подтянуть SQL.")
+    await anna.press("✅ Готово")
+    await anna.press("▫️ Технические навыки")
+    await anna.press("Готово →")
+    await anna.press("🛠 Конструктивная")
+    [before] = await entries(app)
+
+    await anna.send("/list")
+    await anna.press(anna.buttons()[0])
+    await anna.press("📓 Дневник")
+    assert anna.buttons()[:2] == ["✏️ Изменить запись 1", "🗑 Удалить запись 1"]
+    await anna.press("✏️ Изменить запись 1")
+    await anna.send("Нужно подтянуть SQL и рассказ о проектах.")
+    await anna.press("✅ Готово")
+    await anna.press("▫️ Навыки коммуникации")
+    await anna.press("Готово →")
+    await anna.press("⚖️ Смешанная")
+
+    [after] = await entries(app)  # replaced, not added
+    assert after.id == before.id
+    assert after.text == "Нужно подтянуть SQL и рассказ о проектах."
+    assert after.areas == ["comm"]
+    assert after.sentiment == "mixed"
+
+
+async def test_someone_elses_entry_cannot_be_edited(app: BotApp, clock: FakeClock) -> None:
+    anna = await onboarded(app)
+    await interview(app, anna, clock, "Яндекс")
+    await anna.send("/feedback")
+    await anna.press("🚫 Отказались")
+    mallory = await onboarded(app, 666)
+    [entry] = await entries(app)
+    await mallory.press_data(
+        mallory.last.message_id, JournalCb(action="edit", id=entry.id).pack(), forge=True
+    )
+    assert mallory.answers()[-1] == "Этой записи больше нет."
