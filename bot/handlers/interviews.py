@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.db.models import Interview, User
 from bot.db.repositories.interviews import InterviewRepository
+from bot.db.repositories.journal import JournalRepository
 from bot.db.repositories.nudges import NudgeRepository
 from bot.filters import TextIn
 from bot.handlers import intake
@@ -31,6 +32,7 @@ from bot.services.intake import Step
 from bot.services.preferences import local_today
 from bot.views.common import quote_input
 from bot.views.interviews import interview_card, list_row
+from bot.views.journal import entry_line
 
 PAGE_SIZE = 5
 
@@ -117,9 +119,17 @@ def _card_keyboard(interview: Interview, data: InterviewCb) -> InlineKeyboardMar
 
 
 async def _show_card(
-    callback: CallbackQuery, interview: Interview, data: InterviewCb, user: User, clock: Clock
+    callback: CallbackQuery,
+    session: AsyncSession,
+    interview: Interview,
+    data: InterviewCb,
+    user: User,
+    clock: Clock,
 ) -> None:
     text = interview_card(interview, local_today(clock(), user.timezone))
+    entries = await JournalRepository(session).for_interview(interview.id, user.id)
+    if entries:
+        text += "\n\n" + _("📓 <b>Journal</b>") + "\n" + "\n".join(entry_line(e) for e in entries)
     await edit_text(callback.message, text, _card_keyboard(interview, data))
 
 
@@ -162,7 +172,7 @@ async def on_interview(
         if archived_at is not None:  # an archived interview needs no more reminders
             await NudgeRepository(session).cancel_pending(interview_id=interview.id, now=clock())
         await callback.answer(_("Moved to the archive") if archived_at else _("Restored"))
-        await _show_card(callback, interview, callback_data, user, clock)
+        await _show_card(callback, session, interview, callback_data, user, clock)
         return
     if action == "delete":
         await callback.answer()
@@ -197,7 +207,7 @@ async def on_interview(
         await edit_text(message, _("🗑 Deleted.") + "\n\n" + text, markup)
         return
     await callback.answer()
-    await _show_card(callback, interview, callback_data, user, clock)
+    await _show_card(callback, session, interview, callback_data, user, clock)
 
 
 def create_router() -> Router:

@@ -224,6 +224,9 @@ async def test_an_entry_can_be_edited_from_the_card(app: BotApp, clock: FakeCloc
 
     await anna.send("/list")
     await anna.press(anna.buttons()[0])
+    card = anna.last.text or ""
+    assert "📓 Дневник" in card  # the card shows the journal entries
+    assert "«Нужно подтянуть SQL.»" in card
     await anna.press("📓 Дневник")
     assert anna.buttons()[:2] == ["✏️ Изменить запись 1", "🗑 Удалить запись 1"]
     await anna.press("✏️ Изменить запись 1")
