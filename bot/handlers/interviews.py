@@ -129,7 +129,12 @@ async def _show_card(
     text = interview_card(interview, local_today(clock(), user.timezone))
     entries = await JournalRepository(session).for_interview(interview.id, user.id)
     if entries:
-        text += "\n\n" + _("📓 <b>Journal</b>") + "\n" + "\n".join(entry_line(e) for e in entries)
+        text += (
+            "\n\n"
+            + _("📓 <b>Journal</b>")
+            + "\n"
+            + "\n".join(entry_line(e, user.timezone) for e in entries)
+        )
     await edit_text(callback.message, text, _card_keyboard(interview, data))
 
 

@@ -349,7 +349,9 @@ async def _interview_button(
             )
             builder.adjust(2)
             await edit_text(
-                message, _("Delete this entry?") + "\n" + entry_line(entry), builder.as_markup()
+                message,
+                _("Delete this entry?") + "\n" + entry_line(entry, user.timezone),
+                builder.as_markup(),
             )
             return
         await journal.delete_for_user(entry.id, user.id)
@@ -382,7 +384,7 @@ async def _show_entries(
     if not entries:
         lines.append(_("No entries yet."))
     for number, entry in enumerate(entries, start=1):
-        lines.append(entry_line(entry))
+        lines.append(entry_line(entry, user.timezone))
         builder.button(
             text=_("✏️ Edit entry {number}").format(number=number),
             callback_data=JournalCb(action="edit", id=entry.id),

@@ -23,6 +23,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.db.models import User
+from bot.db.repositories.interviews import InterviewRepository
+from bot.db.repositories.journal import JournalRepository, PlanRepository
 from bot.db.repositories.nudges import NudgeRepository
 from bot.db.repositories.users import UserRepository
 from bot.handlers.utils import edit_text
@@ -64,7 +66,14 @@ async def cmd_privacy(message: Message, user: User | None) -> None:
 
 async def _send_export(message: Message, session: AsyncSession, user: User, clock: Clock) -> None:
     now = clock()
-    document = await export_document(session, user, now)
+    document = export_document(
+        user,
+        await InterviewRepository(session).all_for_user(user.id),
+        await NudgeRepository(session).all_for_user(user.id),
+        await JournalRepository(session).for_user(user.id),
+        await PlanRepository(session).steps(user.id),
+        now,
+    )
     name = f"interview-feedback-{now:%Y-%m-%d}.json"
     await message.answer_document(
         BufferedInputFile(document, filename=name),

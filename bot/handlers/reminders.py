@@ -56,15 +56,6 @@ def _confirmation(due: datetime, user: User, now: datetime) -> str:
     return _("⏰ I'll remind you {when}.").format(when=when_text(due, now, user.timezone))
 
 
-def remind_buttons(builder: InlineKeyboardBuilder, interview_id: int) -> None:
-    builder.button(
-        text=_("⏰ Remind me then"), callback_data=RemindCb(action="then", id=interview_id)
-    )
-    builder.button(
-        text=_("⏰ Remind me later"), callback_data=RemindCb(action="later", id=interview_id)
-    )
-
-
 def snooze_keyboard(make: Callable[[Snooze], NudgeCb | RemindCb]) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for option in Snooze:

@@ -9,6 +9,7 @@ from functools import partial
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
@@ -160,9 +161,7 @@ async def signature(callback: CallbackQuery, state: FSMContext, user: User) -> N
         name=quote_input(user.signature, SIGNATURE_MAX)
     )
     await edit_text(callback.message, text, builder.as_markup())
-    await state.set_state(SettingsInput.signature)
-    if isinstance(callback.message, Message):
-        await state.update_data({PROMPT_KEY: callback.message.message_id})
+    await _expect_input(callback, state, SettingsInput.signature)
 
 
 async def signature_input(
@@ -175,6 +174,13 @@ async def signature_input(
     await _leave_input(bot, message.chat.id, state)
     await UserRepository(session).update(user, clock(), signature=value)
     await _send_card(message, user, clock, _("✓ Signature saved."))
+
+
+async def _expect_input(callback: CallbackQuery, state: FSMContext, input_state: State) -> None:
+    """The next text answers this settings question; its message loses its buttons then."""
+    await state.set_state(input_state)
+    if isinstance(callback.message, Message):
+        await state.update_data({PROMPT_KEY: callback.message.message_id})
 
 
 async def _leave_input(bot: Bot, chat_id: int, state: FSMContext) -> None:
@@ -237,9 +243,7 @@ async def timezone(
             "<code>UTC+5</code>."
         )
         await edit_text(callback.message, text, builder.as_markup())
-        await state.set_state(SettingsInput.timezone)
-        if isinstance(callback.message, Message):
-            await state.update_data({PROMPT_KEY: callback.message.message_id})
+        await _expect_input(callback, state, SettingsInput.timezone)
         return
     zone = zone_by_offset(callback_data.value)
     if zone is None:
@@ -335,9 +339,7 @@ async def quiet_hours(
             ),
             builder.as_markup(),
         )
-        await state.set_state(SettingsInput.quiet_hours)
-        if isinstance(callback.message, Message):
-            await state.update_data({PROMPT_KEY: callback.message.message_id})
+        await _expect_input(callback, state, SettingsInput.quiet_hours)
         return
     chosen = None if value == "off" else _parse_quiet_value(value)
     if value != "off" and chosen is None:

@@ -42,19 +42,8 @@ def entry_facts(entry: JournalEntry) -> EntryFacts:
     )
 
 
-async def _all_interviews(session: AsyncSession, user_id: int) -> list[Interview]:
-    """Current and archived interviews alike."""
-    repo = InterviewRepository(session)
-    rows: list[Interview] = []
-    for archived in (False, True):
-        total = await repo.count(user_id, archived=archived)
-        if total:
-            rows += await repo.page(user_id, archived=archived, offset=0, limit=total)
-    return rows
-
-
 async def cmd_stats(message: Message, session: AsyncSession, user: User) -> None:
-    interviews = await _all_interviews(session, user.id)
+    interviews = await InterviewRepository(session).all_for_user(user.id)
     entries = await JournalRepository(session).for_user(user.id)
     stats = compute_stats(
         [interview_facts(i) for i in interviews], [entry_facts(e) for e in entries]

@@ -18,7 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.clock import Clock
 from bot.db.context import current_session
 from bot.db.engine import WriteGate
-from bot.db.models import ProcessedUpdate, User
+from bot.db.models import User
+from bot.db.repositories.updates import UpdateRepository
 from bot.db.repositories.users import UserRepository
 
 logger = logging.getLogger("bot.updates")
@@ -55,10 +56,11 @@ class DbSessionMiddleware(BaseMiddleware):
     async def _handle(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         async with self._gate.hold(), self._sessionmaker() as session:
             if isinstance(event, Update):
-                if await session.get(ProcessedUpdate, event.update_id) is not None:
+                updates = UpdateRepository(session)
+                if await updates.seen(event.update_id):
                     logger.info("update=%s already handled; skipped", event.update_id)
                     return None
-                session.add(ProcessedUpdate(update_id=event.update_id, processed_at=self._clock()))
+                updates.remember(event.update_id, self._clock())
             data["session"] = session
             after_commit: list[Callable[[], None]] = []
             data["after_commit"] = after_commit

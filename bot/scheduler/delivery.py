@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.clock import Clock
 from bot.db.engine import WriteGate
 from bot.db.models import Interview, Nudge, User
+from bot.db.repositories.interviews import InterviewRepository
 from bot.db.repositories.nudges import NudgeRepository
 from bot.db.repositories.users import UserRepository
 from bot.scheduler.limiter import RateLimiter
@@ -145,8 +146,10 @@ class NudgeDelivery:
                 return "skipped"
             nudge = await repo.get(nudge_id)
             assert nudge is not None
-            user = await session.get(User, nudge.user_id)
-            interview = await session.get(Interview, nudge.interview_id)
+            user = await UserRepository(session).get(nudge.user_id)
+            interview = await InterviewRepository(session).get_for_user(
+                nudge.interview_id, nudge.user_id
+            )
             if user is None or interview is None or not user.is_active:
                 await repo.set_status(nudge, NudgeStatus.CANCELLED, now)
                 await session.commit()

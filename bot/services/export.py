@@ -1,13 +1,13 @@
-"""Everything the bot keeps about a person, as one JSON document (their right to a copy)."""
+"""Everything the bot keeps about a person, as one JSON document (their right to a copy).
+
+Pure: the handler reads the rows through the repositories."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import date, datetime, time
 from typing import Any
-
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.base import Base
 from bot.db.models import Interview, JournalEntry, Nudge, PlanAction, User
@@ -25,17 +25,14 @@ def _row(record: Base) -> dict[str, Any]:
     return {column.key: _plain(getattr(record, column.key)) for column in record.__table__.columns}
 
 
-async def export_document(session: AsyncSession, user: User, now: datetime) -> bytes:
-    interviews = await session.scalars(
-        select(Interview).where(Interview.user_id == user.id).order_by(Interview.id)
-    )
-    nudges = await session.scalars(select(Nudge).where(Nudge.user_id == user.id).order_by(Nudge.id))
-    journal = await session.scalars(
-        select(JournalEntry).where(JournalEntry.user_id == user.id).order_by(JournalEntry.id)
-    )
-    plan = await session.scalars(
-        select(PlanAction).where(PlanAction.user_id == user.id).order_by(PlanAction.id)
-    )
+def export_document(
+    user: User,
+    interviews: Sequence[Interview],
+    nudges: Sequence[Nudge],
+    journal: Sequence[JournalEntry],
+    plan: Sequence[PlanAction],
+    now: datetime,
+) -> bytes:
     document = {
         "format": "interview-feedback-bot/export",
         "version": FORMAT_VERSION,

@@ -23,7 +23,3 @@ def human_date(value: date, today: date | None = None) -> str:
     same_year = today is not None and value.year == today.year
     pattern = ("d MMMM" if locale == "ru" else "MMMM d") if same_year else "long"
     return format_date(value, pattern, locale=locale)
-
-
-def short_date(value: date) -> str:
-    return value.strftime("%d.%m.%Y")

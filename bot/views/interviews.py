@@ -13,7 +13,17 @@ from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.db.models import Interview
-from bot.services.intake import Area, Channel, Draft, Outcome, Step, Tone, draft_date, to_fields
+from bot.services.intake import (
+    Area,
+    Channel,
+    Draft,
+    Outcome,
+    Step,
+    Tone,
+    draft_date,
+    from_interview,
+    to_fields,
+)
 from bot.views.common import human_date
 
 CHANNEL_LABELS = {
@@ -115,25 +125,8 @@ def summary_text(draft: Draft, today: date, *, existing: bool) -> str:
 
 
 def interview_fields(interview: Interview) -> dict[str, object]:
-    return {column: getattr(interview, column) for column in to_fields_columns()}
-
-
-def to_fields_columns() -> tuple[str, ...]:
-    return (
-        "company",
-        "position",
-        "contact_name",
-        "channel",
-        "contact_address",
-        "last_stage_on",
-        "all_stages_done",
-        "next_stage_on",
-        "outcome",
-        "rejection_tone",
-        "result_on",
-        "last_contact_on",
-        "priorities",
-    )
+    """The card shows a saved interview exactly as the summary showed it before saving."""
+    return to_fields(from_interview(interview))
 
 
 def interview_card(interview: Interview, today: date) -> str:

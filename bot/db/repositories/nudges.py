@@ -83,6 +83,12 @@ class NudgeRepository:
         result = await self._session.scalars(query.order_by(Nudge.due_at, Nudge.id))
         return list(result)
 
+    async def all_for_user(self, user_id: int) -> list[Nudge]:
+        result = await self._session.scalars(
+            select(Nudge).where(Nudge.user_id == user_id).order_by(Nudge.id)
+        )
+        return list(result)
+
     async def stuck_sending(self, before: datetime) -> list[Nudge]:
         """Claimed but never finished (the process died mid-send)."""
         result = await self._session.scalars(

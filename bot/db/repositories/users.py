@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import User
@@ -50,10 +50,6 @@ class UserRepository:
 
     async def delete(self, user_id: int) -> None:
         await self._session.execute(delete(User).where(User.id == user_id))
-
-    async def active_ids(self) -> list[int]:
-        result = await self._session.scalars(select(User.id).where(User.is_active.is_(True)))
-        return list(result)
 
     async def update(self, user: User, now: datetime, **changes: object) -> User:
         """Change settings of a loaded person; unknown fields are a programming error."""
