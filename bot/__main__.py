@@ -17,8 +17,11 @@ from bot.db.engine import WriteGate, create_engine, create_sessionmaker
 from bot.db.migrate import upgrade
 from bot.factory import create_bot, create_dispatcher, create_storage
 from bot.i18n import create_i18n
+from bot.metrics import Metrics
+from bot.metrics import install as install_metrics
 from bot.middlewares.logging import quiet_chatty_loggers
 from bot.scheduler.delivery import NudgeDelivery
+from bot.scheduler.limiter import RateLimiter
 from bot.scheduler.runner import RECONCILE_SECONDS, NudgeScheduler, jobstore_url
 from bot.web import build_app
 
@@ -83,11 +86,22 @@ async def run(settings: Settings) -> None:
     storage, isolation = create_storage(settings, sessionmaker)
     i18n = create_i18n(settings.default_locale)
     bot = create_bot(settings)
+    metrics = Metrics()
+    install_metrics(bot, metrics)
     gate = WriteGate.for_engine(engine)
     nudges = None
     if settings.runs_scheduler:
         delivery = NudgeDelivery(
-            bot=bot, sessionmaker=sessionmaker, gate=gate, i18n=i18n, clock=system_clock
+            bot=bot,
+            sessionmaker=sessionmaker,
+            gate=gate,
+            i18n=i18n,
+            clock=system_clock,
+            limiter=RateLimiter(
+                per_second=settings.nudges_per_second,
+                per_chat_interval=settings.nudges_chat_interval,
+            ),
+            paid_broadcast=settings.paid_broadcast,
         )
         nudges = NudgeScheduler(
             delivery,
@@ -102,6 +116,7 @@ async def run(settings: Settings) -> None:
         i18n=i18n,
         gate=gate,
         planner=nudges,
+        metrics=metrics,
     )
     runner: web.AppRunner | None = None
     try:
@@ -118,6 +133,7 @@ async def run(settings: Settings) -> None:
             dispatcher=dp if settings.handles_updates else None,
             bot=bot,
             scheduler_running=(lambda: nudges.running) if nudges is not None else None,
+            metrics=metrics,
         )
         if settings.handles_updates and settings.webhook_url:
             stop = _stop_event()

@@ -11,6 +11,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from bot.services.preferences import parse_timezone
 
 WEBHOOK_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+FREE_MESSAGES_PER_SECOND = 30
 
 
 class Settings(BaseSettings):
@@ -32,6 +33,10 @@ class Settings(BaseSettings):
     admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     bot_role: Literal["all", "web", "scheduler"] = "all"
     health_port: int | None = Field(default=None, ge=1, le=65535)
+    # Reminders sent per second at most, and seconds between two to one chat. Telegram allows
+    # about 30 a second for free; above that the bot sends paid broadcasts (up to 1,000).
+    nudges_per_second: float = Field(default=29.0, gt=0, le=1000)
+    nudges_chat_interval: float = Field(default=1.0, ge=0)
 
     @field_validator("bot_token")
     @classmethod
@@ -79,6 +84,10 @@ class Settings(BaseSettings):
                     "1-256 characters of A-Z a-z 0-9 _ -"
                 )
         return self
+
+    @property
+    def paid_broadcast(self) -> bool:
+        return self.nudges_per_second > FREE_MESSAGES_PER_SECOND
 
     @property
     def is_sqlite(self) -> bool:

@@ -20,6 +20,7 @@ from bot.db.fsm_storage import SQLAlchemyStorage
 from bot.handlers import build_root_router
 from bot.handlers.errors import on_error
 from bot.i18n import UserI18nMiddleware
+from bot.metrics import Metrics
 from bot.middlewares.db import DbSessionMiddleware, UserMiddleware
 from bot.middlewares.logging import HandlerTraceMiddleware, UpdateLogMiddleware
 from bot.scheduler.runner import NoPlanner, Planner
@@ -59,6 +60,7 @@ def create_dispatcher(
     gate: WriteGate,
     clock: Clock = system_clock,
     planner: Planner | None = None,
+    metrics: Metrics | None = None,
 ) -> Dispatcher:
     dp = Dispatcher(storage=storage, events_isolation=events_isolation)
     dp["settings"] = settings
@@ -67,7 +69,7 @@ def create_dispatcher(
     dp["write_gate"] = gate
     dp["planner"] = planner or NoPlanner()
 
-    dp.update.outer_middleware(UpdateLogMiddleware())
+    dp.update.outer_middleware(UpdateLogMiddleware(metrics))
     transactions = DbSessionMiddleware(sessionmaker, gate, clock)
     dp["updates_in_flight"] = transactions  # drained on shutdown
     dp.update.outer_middleware(transactions)

@@ -18,6 +18,8 @@ from bot.db.engine import WriteGate
 from bot.db.fsm_storage import SQLAlchemyStorage
 from bot.factory import create_dispatcher
 from bot.i18n import create_i18n
+from bot.metrics import Metrics
+from bot.metrics import install as install_metrics
 from tests.clock import FakeClock
 from tests.fakeapi.core import FakeTelegram, FakeUser, SentMessage
 from tests.fakeapi.session import make_bot
@@ -99,11 +101,13 @@ class BotApp:
         bot: Bot,
         dp: Dispatcher,
         sessionmaker: async_sessionmaker[AsyncSession],
+        metrics: Metrics,
     ) -> None:
         self.fake = fake
         self.bot = bot
         self.dp = dp
         self.sessionmaker = sessionmaker
+        self.metrics = metrics
 
     def person(
         self,
@@ -136,6 +140,8 @@ async def running_app(
     # Update ids keep growing across "restarts", as Telegram's do for one bot.
     fake = FakeTelegram(TOKEN, clock=clock, first_update_id=next(_update_ids))
     bot = make_bot(fake, TOKEN)
+    metrics = Metrics()
+    install_metrics(bot, metrics)
     i18n = create_i18n("ru")
     dp = create_dispatcher(
         settings=make_settings(**settings),
@@ -145,8 +151,9 @@ async def running_app(
         i18n=i18n,
         gate=WriteGate.for_engine(sessionmaker.kw["bind"]),
         clock=clock,
+        metrics=metrics,
     )
     try:
-        yield BotApp(fake, bot, dp, sessionmaker)
+        yield BotApp(fake, bot, dp, sessionmaker, metrics)
     finally:
         await bot.session.close()

@@ -12,6 +12,8 @@ from aiogram import BaseMiddleware
 from aiogram.dispatcher.event.handler import HandlerObject
 from aiogram.types import TelegramObject, Update
 
+from bot.metrics import Metrics
+
 logger = logging.getLogger("bot.updates")
 
 # Loggers that would write what people typed: aiogram's own per-update line (ours replaces
@@ -41,7 +43,11 @@ def handler_name(handler: HandlerObject) -> str:
 
 
 class UpdateLogMiddleware(BaseMiddleware):
-    """Outer middleware on updates: times the whole update and writes the line."""
+    """Outer middleware on updates: times the whole update, writes the line and, when given
+    :class:`Metrics`, counts it and records its duration."""
+
+    def __init__(self, metrics: Metrics | None = None) -> None:
+        self.metrics = metrics
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         trace = UpdateTrace()
@@ -54,9 +60,12 @@ class UpdateLogMiddleware(BaseMiddleware):
             outcome = "error"
             raise
         finally:
-            elapsed_ms = (time.perf_counter() - started) * 1000
+            elapsed = time.perf_counter() - started
+            elapsed_ms = elapsed * 1000
             update_id = event.update_id if isinstance(event, Update) else -1
             update_type = event.event_type if isinstance(event, Update) else type(event).__name__
+            if self.metrics is not None:
+                self.metrics.observe_update(update_type, trace.handler, outcome, elapsed)
             logger.info(
                 "update=%s type=%s handler=%s duration_ms=%.1f outcome=%s",
                 update_id,

@@ -1,7 +1,9 @@
 """Delivering a reminder exactly once, within Telegram's limits, without losing it.
 
 1. Claim it (pending → sending in one conditional UPDATE) and commit: a second trigger of the
-   same reminder finds nothing to claim and sends nothing.
+   same reminder finds nothing to claim and sends nothing. Claims made at the same moment
+   share one UPDATE and one transaction (:class:`Batcher`), and so do the «sent» marks: when
+   thousands fall due at once the database keeps up with Telegram's paid-broadcast rate.
 2. Quiet hours or a blocked person: put it back for later, or cancel.
 3. Send outside any transaction, through the rate limiter; wait out 429 and retry; network
    errors go back to pending with a growing delay, then «failed» after a cap.
@@ -33,6 +35,7 @@ from bot.db.models import Interview, Nudge, User
 from bot.db.repositories.interviews import InterviewRepository
 from bot.db.repositories.nudges import NudgeRepository
 from bot.db.repositories.users import UserRepository
+from bot.scheduler.batch import Batcher
 from bot.scheduler.limiter import RateLimiter
 from bot.services.nudges import NudgeStatus, after_quiet_hours, in_quiet_hours
 from bot.views.nudges import nudge_keyboard, nudge_text
@@ -43,12 +46,17 @@ MAX_ATTEMPTS: Final = 5
 MAX_RETRY_AFTER_WAITS: Final = 5
 RETRY_DELAYS: Final = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30))
 STUCK_AFTER: Final = timedelta(minutes=10)
-MAX_IN_FLIGHT: Final = 50  # claimed at once; 50 at 29/s wait < 2 s, far below STUCK_AFTER
+# Claimed at once: at most about this many seconds of sending at the limiter's rate (50 at
+# least), so a claim never waits long enough to be taken for a crashed one (STUCK_AFTER).
+IN_FLIGHT_SECONDS: Final = 2.0
+MIN_IN_FLIGHT: Final = 50
 # 429 waits done inline, holding the claim; longer ones go back to the timetable. Well
 # below STUCK_AFTER, so a claim being waited on is never mistaken for a crashed one.
 MAX_INLINE_WAIT_SECONDS: Final = 120
+DUE_PAGE: Final = 500  # due reminders the reconciler takes at a time
 
 Rescheduled = Callable[[int, datetime], None]
+Claimed = tuple[Nudge, User, Interview]
 
 
 def _noop(_nudge_id: int, _due: datetime) -> None:
@@ -65,24 +73,38 @@ class NudgeDelivery:
     limiter: RateLimiter = field(default_factory=RateLimiter)
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
     on_rescheduled: Rescheduled = _noop
+    # Above Telegram's free 30 messages a second, sends are paid broadcasts.
+    paid_broadcast: bool = False
     _in_flight: int = field(default=0, init=False)
-    _slots: asyncio.Semaphore = field(
-        default_factory=lambda: asyncio.Semaphore(MAX_IN_FLIGHT), init=False
-    )
     _idle: asyncio.Event = field(default_factory=asyncio.Event, init=False)
+
+    def __post_init__(self) -> None:
+        in_flight = max(MIN_IN_FLIGHT, int(self.limiter.per_second * IN_FLIGHT_SECONDS))
+        self._slots = asyncio.Semaphore(in_flight)
+        self._claims: Batcher[int, Claimed | str] = Batcher(self._claim_batch)
+        self._sent: Batcher[tuple[int, int], None] = Batcher(self._mark_sent_batch)
 
     async def deliver(self, nudge_id: int) -> str:
         """Deliver one reminder if it is due and nobody else has; returns what happened.
 
-        At most MAX_IN_FLIGHT reminders are claimed at a time: thousands falling due at once
-        (after an outage) wait *before* claiming, so no claim waits long enough in the rate
-        limiter to be taken for a crashed one and sent again.
+        Only a couple of seconds' worth of sending is claimed at a time: thousands falling due
+        at once (after an outage) wait *before* claiming, so no claim waits long enough in the
+        rate limiter to be taken for a crashed one and sent again.
         """
         async with self._slots:
             return await self._deliver(nudge_id)
 
+    async def claim(self, nudge_id: int) -> Claimed | str:
+        """Claim one reminder to send (with others asked for at the same moment), or say why
+        not: skipped (not due, or someone else has it), cancelled, deferred."""
+        return await self._claims.submit(nudge_id)
+
+    async def mark_sent(self, nudge_id: int, message_id: int) -> None:
+        """Record that Telegram accepted it (with others at the same moment)."""
+        await self._sent.submit((nudge_id, message_id))
+
     async def _deliver(self, nudge_id: int) -> str:
-        prepared = await self._claim(nudge_id)
+        prepared = await self.claim(nudge_id)
         if isinstance(prepared, str):
             return prepared
         nudge, user, interview = prepared
@@ -114,7 +136,12 @@ class NudgeDelivery:
         for _wait in range(MAX_RETRY_AFTER_WAITS):
             await self.limiter.acquire(user.id)
             try:
-                message = await self.bot.send_message(user.id, text, reply_markup=markup)
+                message = await self.bot.send_message(
+                    user.id,
+                    text,
+                    reply_markup=markup,
+                    allow_paid_broadcast=True if self.paid_broadcast else None,
+                )
             except TelegramRetryAfter as error:
                 if waited + error.retry_after > MAX_INLINE_WAIT_SECONDS:
                     # A long wait goes back to the timetable rather than holding the claim.
@@ -130,51 +157,53 @@ class NudgeDelivery:
             except (TimeoutError, TelegramAPIError, OSError) as error:
                 return await self._retry_later(nudge_id, type(error).__name__)
             # Telegram has it: record that even if this task is being cancelled (a stop).
-            await asyncio.shield(
-                self._finish(nudge_id, NudgeStatus.SENT, message_id=message.message_id)
-            )
+            await asyncio.shield(self.mark_sent(nudge_id, message.message_id))
             logger.info("nudge=%s sent", nudge_id)
             return "sent"
         return await self._retry_later(nudge_id, "TelegramRetryAfter")
 
-    async def _claim(self, nudge_id: int) -> tuple[Nudge, User, Interview] | str:
+    async def _claim_batch(self, nudge_ids: list[int]) -> list[Claimed | str]:
+        """Claim the reminders asked for at this moment, in one UPDATE and one transaction."""
+        rescheduled: list[tuple[int, datetime]] = []
+        outcomes: list[Claimed | str] = []
         async with self.gate.hold(), self.sessionmaker() as session:
             now = self.clock()
             repo = NudgeRepository(session)
-            if not await repo.claim(nudge_id, now):
-                await session.rollback()
-                return "skipped"
-            nudge = await repo.get(nudge_id)
-            assert nudge is not None
-            user = await UserRepository(session).get(nudge.user_id)
-            interview = await InterviewRepository(session).get_for_user(
-                nudge.interview_id, nudge.user_id
+            won = {nudge.id: nudge for nudge in await repo.claim_many(nudge_ids, now)}
+            users = await UserRepository(session).get_many({n.user_id for n in won.values()})
+            interviews = await InterviewRepository(session).get_many_for_users(
+                {(n.interview_id, n.user_id) for n in won.values()}
             )
-            if user is None or interview is None or not user.is_active:
-                await repo.set_status(nudge, NudgeStatus.CANCELLED, now)
-                await session.commit()
-                return "cancelled"
-            if in_quiet_hours(now, user.timezone, user.quiet_start, user.quiet_end):
-                due = after_quiet_hours(now, user.timezone, user.quiet_start, user.quiet_end)
-                # Waiting for the morning is not a failed attempt.
-                await repo.set_status(
-                    nudge, NudgeStatus.PENDING, now, due_at=due, attempts=nudge.attempts - 1
-                )
-                await session.commit()
-                self.on_rescheduled(nudge_id, due)
-                return "deferred"
+            for nudge_id in nudge_ids:
+                # A reminder asked for twice in one batch is claimed (and sent) once.
+                nudge = won.pop(nudge_id, None)
+                if nudge is None:
+                    outcomes.append("skipped")
+                    continue
+                user, interview = users.get(nudge.user_id), interviews.get(nudge.interview_id)
+                if user is None or interview is None or not user.is_active:
+                    await repo.set_status(nudge, NudgeStatus.CANCELLED, now)
+                    outcomes.append("cancelled")
+                elif in_quiet_hours(now, user.timezone, user.quiet_start, user.quiet_end):
+                    due = after_quiet_hours(now, user.timezone, user.quiet_start, user.quiet_end)
+                    # Waiting for the morning is not a failed attempt.
+                    await repo.set_status(
+                        nudge, NudgeStatus.PENDING, now, due_at=due, attempts=nudge.attempts - 1
+                    )
+                    rescheduled.append((nudge_id, due))
+                    outcomes.append("deferred")
+                else:
+                    outcomes.append((nudge, user, interview))
             await session.commit()
-            return nudge, user, interview
+        for nudge_id, due in rescheduled:
+            self.on_rescheduled(nudge_id, due)
+        return outcomes
 
-    async def _finish(self, nudge_id: int, status: NudgeStatus, **fields: object) -> None:
+    async def _mark_sent_batch(self, sent: list[tuple[int, int]]) -> list[None]:
         async with self.gate.hold(), self.sessionmaker() as session:
-            repo = NudgeRepository(session)
-            nudge = await repo.get(nudge_id)
-            if nudge is not None:
-                now = self.clock()
-                extra = {"sent_at": now, **fields} if status is NudgeStatus.SENT else fields
-                await repo.set_status(nudge, status, now, **extra)
+            await NudgeRepository(session).mark_sent_many(sent, self.clock())
             await session.commit()
+        return [None] * len(sent)
 
     async def _retry_later(
         self, nudge_id: int, problem: str, delay: timedelta | None = None
@@ -224,7 +253,7 @@ class NudgeDelivery:
             repo = NudgeRepository(session)
             for stuck in await repo.stuck_sending(now - STUCK_AFTER):
                 await repo.set_status(stuck, NudgeStatus.PENDING, now)
-            due = await repo.due(now)
+            due = await repo.due(now, limit=DUE_PAGE)
             await session.commit()
             return due
 

@@ -25,6 +25,7 @@ class RateLimiter:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
+        self.per_second = per_second
         self._interval = 1.0 / per_second
         self._per_chat = per_chat_interval
         self._clock = clock

@@ -8,6 +8,7 @@ store wiped, a reminder written by another process) and plans jobs for what is c
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final, Protocol
@@ -18,13 +19,17 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.engine import make_url
 
-from bot.scheduler.delivery import NudgeDelivery
+from bot.scheduler.delivery import DUE_PAGE, NudgeDelivery
 
 logger = logging.getLogger("bot.scheduler")
 
 MISFIRE_GRACE: Final = int(timedelta(days=7).total_seconds())
-HORIZON: Final = timedelta(days=2)
+# Jobs are planned this far ahead by the reconciler (reminders written by handlers of this
+# process get theirs at once). Short, so that start-up with many pending reminders plans few.
+HORIZON: Final = timedelta(minutes=10)
 RECONCILE_SECONDS: Final = 60
+# Due reminders one reconcile pass sends, at most (the rest in the next pass).
+RECONCILE_PAGES: Final = 20
 
 
 class Planner(Protocol):
@@ -150,10 +155,14 @@ class NudgeScheduler:
         except JobLookupError:
             return
 
-    async def reconcile(self) -> None:
-        for nudge_id in await self.delivery.due_now():
-            outcome = await self.delivery.deliver(nudge_id)
-            logger.info("nudge=%s reconciled: %s", nudge_id, outcome)
+    async def reconcile(self, pages: int = RECONCILE_PAGES) -> None:
+        for _page in range(pages):
+            page = await self.delivery.due_now()
+            outcomes = await asyncio.gather(*(self.delivery.deliver(i) for i in page))
+            for nudge_id, outcome in zip(page, outcomes, strict=True):
+                logger.info("nudge=%s reconciled: %s", nudge_id, outcome)
+            if len(page) < DUE_PAGE:
+                break
         for nudge_id, due in await self.delivery.upcoming(HORIZON):
             job = self.scheduler.get_job(f"nudge:{nudge_id}")
             if job is None or job.next_run_time != due:

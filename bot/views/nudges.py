@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from html import escape
 
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.db.models import Interview, Nudge
 from bot.keyboards.callbacks import DraftCb, NudgeCb
@@ -33,36 +32,25 @@ def nudge_text(nudge: Nudge, interview: Interview) -> str:
 
 
 def nudge_keyboard(nudge: Nudge) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    """Built row by row: a reminder goes out in bursts, and the keyboard builder (which
+    copies every button) would cost more than the whole send."""
     kind = NudgeKind(nudge.kind)
-    sizes: list[int] = []
+
+    def button(text: str, action: str, value: str = "") -> InlineKeyboardButton:
+        data = NudgeCb(action=action, id=nudge.id, value=value).pack()
+        return InlineKeyboardButton(text=text, callback_data=data)
+
+    rows: list[list[InlineKeyboardButton]]
     if kind is NudgeKind.FOLLOW_UP:
-        builder.button(
-            text=_("✅ Yes, I got feedback"), callback_data=NudgeCb(action="yes", id=nudge.id)
-        )
-        builder.button(text=_("🤐 No answer"), callback_data=NudgeCb(action="no", id=nudge.id))
-        builder.button(
-            text=_("🚫 They declined"), callback_data=NudgeCb(action="declined", id=nudge.id)
-        )
-        sizes += [1, 2]
+        rows = [
+            [button(_("✅ Yes, I got feedback"), "yes")],
+            [button(_("🤐 No answer"), "no"), button(_("🚫 They declined"), "declined")],
+        ]
     elif kind is NudgeKind.STAGE:
-        builder.button(
-            text=_("📌 Record the outcome"), callback_data=NudgeCb(action="outcome", id=nudge.id)
-        )
-        sizes.append(1)
+        rows = [[button(_("📌 Record the outcome"), "outcome")]]
     else:
-        builder.button(
-            text=_("📝 Show the draft"), callback_data=DraftCb(action="show", id=nudge.interview_id)
-        )
-        sizes.append(1)
-    for option in Snooze:
-        builder.button(
-            text=snooze_label(option),
-            callback_data=NudgeCb(action="snooze", id=nudge.id, value=option),
-        )
-    sizes.append(3)
-    builder.button(text=_("✅ Done"), callback_data=NudgeCb(action="done", id=nudge.id))
-    builder.button(text=_("🔕 Stop reminding"), callback_data=NudgeCb(action="stop", id=nudge.id))
-    sizes.append(2)
-    builder.adjust(*sizes)
-    return builder.as_markup()
+        show = DraftCb(action="show", id=nudge.interview_id).pack()
+        rows = [[InlineKeyboardButton(text=_("📝 Show the draft"), callback_data=show)]]
+    rows.append([button(snooze_label(option), "snooze", option) for option in Snooze])
+    rows.append([button(_("✅ Done"), "done"), button(_("🔕 Stop reminding"), "stop")])
+    return InlineKeyboardMarkup(inline_keyboard=rows)

@@ -46,6 +46,10 @@ SETTINGS_VARIABLES = (
     "DEFAULT_TIMEZONE",
     "LOG_LEVEL",
     "ADMIN_IDS",
+    "BOT_ROLE",
+    "HEALTH_PORT",
+    "NUDGES_PER_SECOND",
+    "NUDGES_CHAT_INTERVAL",
 )
 
 REPORT_MARK = "--- bot process"
@@ -270,6 +274,8 @@ class E2E:
             "DEFAULT_TIMEZONE": "Europe/Moscow",
             "LOG_LEVEL": "INFO",
             "ADMIN_IDS": "",
+            "BOT_ROLE": "all",
+            "HEALTH_PORT": "",
         }
         values.update(overrides)
         return clean_environment(**values)

@@ -114,9 +114,13 @@ class FormattedText:
     entities: list[dict[str, Any]] = field(default_factory=list)
 
 
+_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
+_MARKUP = re.compile("[<&]")
+
+
 def utf16_len(text: str) -> int:
     """Length of ``text`` in UTF-16 code units."""
-    return len(text) + sum(1 for char in text if ord(char) > 0xFFFF)
+    return len(text) + len(_ASTRAL.findall(text))
 
 
 def entity_text(text: str, entity: dict[str, Any]) -> str:
@@ -240,9 +244,13 @@ def parse_html(
                 )
                 raise EntityParseError(msg)
         if char != "<":
-            chunks.append(char)
-            utf16 += 2 if ord(char) > 0xFFFF else 1
-            i += 1
+            # Plain text up to the next tag or entity, in one piece.
+            found = _MARKUP.search(source, i + 1)
+            stop = found.start() if found else n
+            run = source[i:stop]
+            chunks.append(run)
+            utf16 += utf16_len(run)
+            i = stop
             continue
 
         begin = i

@@ -66,7 +66,10 @@ class FakeTime:
         await asyncio.sleep(0)
 
     async def limiter_sleep(self, seconds: float) -> None:
+        """Let the sends already allowed go first (as they would in real time), then wait."""
         self.limiter_sleeps.append(seconds)
+        for _ in range(10):
+            await asyncio.sleep(0)
         self.clock.advance(seconds=seconds)
         await asyncio.sleep(0)
 
@@ -275,6 +278,39 @@ async def test_a_due_reminder_is_sent_once_in_the_persons_language(
     assert stored.attempts == 1
     assert world.faketime.delivery_sleeps == []
     assert world.rescheduled == []
+
+
+async def test_two_deliverers_racing_for_the_same_reminders_send_each_once(world: World) -> None:
+    """Two processes (two deliveries, no shared gate or batch) claim the same due reminders
+    at the same moment: each one's conditional UPDATE lets exactly one of them win."""
+    user_ids = [await world.person(ANNA + n) for n in range(5)]
+    nudge_ids = [await world.nudge(user_id, world.clock()) for user_id in user_ids]
+    first = world.delivery(gate=WriteGate(enabled=False))
+    second = world.delivery(gate=WriteGate(enabled=False))
+
+    outcomes = await asyncio.gather(
+        *(first.deliver(n) for n in nudge_ids), *(second.deliver(n) for n in nudge_ids)
+    )
+
+    assert sorted(outcomes) == ["sent"] * 5 + ["skipped"] * 5
+    for user_id in user_ids:
+        assert len(world.sent(user_id)) == 1
+    assert world.send_calls() == 5
+
+
+async def test_above_the_free_rate_reminders_go_as_paid_broadcasts(world: World) -> None:
+    user_id = await world.person()
+    nudge_id = await world.nudge(user_id, world.clock())
+    delivery = world.delivery()
+    delivery.paid_broadcast = True
+    assert await delivery.deliver(nudge_id) == "sent"
+    [call] = world.fake.calls_to("sendMessage")
+    assert call.params.get("allow_paid_broadcast") in {True, "true"}
+
+    other = await world.nudge(user_id, world.clock(), company="Beta")
+    world.clock.advance(seconds=2)
+    assert await world.delivery().deliver(other) == "sent"
+    assert "allow_paid_broadcast" not in world.fake.calls_to("sendMessage")[-1].params
 
 
 @pytest.mark.parametrize("gated", [True, False], ids=["write-gate", "conditional-update-only"])
@@ -707,22 +743,22 @@ async def test_reconcile_delivers_what_has_no_job_and_plans_what_is_coming(world
     user_id = await world.person()
     now = world.clock()
     due = await world.nudge(user_id, now - timedelta(minutes=3), company="Alpha")
-    soon = now + timedelta(hours=1)
+    soon = now + HORIZON / 4
     upcoming = await world.nudge(user_id, soon, company="Beta")
-    tomorrow = now + timedelta(days=1)
-    misplanned = await world.nudge(user_id, tomorrow, company="Gamma")
-    far = await world.nudge(user_id, now + HORIZON + timedelta(hours=1), company="Delta")
+    later = now + HORIZON / 2
+    misplanned = await world.nudge(user_id, later, company="Gamma")
+    far = await world.nudge(user_id, now + HORIZON + timedelta(minutes=1), company="Delta")
     nudges = NudgeScheduler(world.delivery(), None)
     nudges.scheduler.start(paused=True)  # jobs are planned, none runs
     try:
-        nudges.schedule(misplanned, tomorrow + timedelta(hours=5))  # a stale job
+        nudges.schedule(misplanned, later + timedelta(hours=5))  # a stale job
         await nudges.reconcile()
 
         [message] = world.sent(user_id)
         assert "Alpha" in (message.text or "")
         assert (await world.stored(due)).status == NudgeStatus.SENT
         planned = {job.id: job.next_run_time for job in nudges.scheduler.get_jobs()}
-        assert planned == {f"nudge:{upcoming}": soon, f"nudge:{misplanned}": tomorrow}
+        assert planned == {f"nudge:{upcoming}": soon, f"nudge:{misplanned}": later}
         assert f"nudge:{far}" not in planned
 
         await nudges.reconcile()  # again: nothing sent twice, nothing planned twice

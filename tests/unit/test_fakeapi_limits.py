@@ -109,6 +109,28 @@ def test_global_window_slides(seconds: Seconds) -> None:
     assert len(fake.bot_messages(FIRST_CHAT)) == 3
 
 
+def test_paid_broadcast_has_its_own_allowance(seconds: Seconds) -> None:
+    fake = limited(seconds, global_per_second=30, per_chat_per_second=None, paid_per_second=1000)
+    for n in range(30):
+        assert send(fake, FIRST_CHAT + n % 50)[0] == 200
+    assert send(fake, FIRST_CHAT)[0] == 429  # the free 30 a second are used up
+    paid = {"chat_id": FIRST_CHAT, "text": "hi", "allow_paid_broadcast": "true"}
+    for _ in range(1000):
+        assert fake.call(fake.token, "sendMessage", paid)[0] == 200
+    assert fake.call(fake.token, "sendMessage", paid)[0] == 429  # and so are the paid 1,000
+    seconds.advance(1.0)
+    assert send(fake, FIRST_CHAT)[0] == 200
+    assert fake.call(fake.token, "sendMessage", paid)[0] == 200
+    assert fake.rate_limited == 2
+
+
+def test_without_a_paid_allowance_the_flag_changes_nothing(seconds: Seconds) -> None:
+    fake = limited(seconds, global_per_second=1, per_chat_per_second=None)
+    paid = {"chat_id": FIRST_CHAT, "text": "hi", "allow_paid_broadcast": True}
+    assert fake.call(fake.token, "sendMessage", paid)[0] == 200
+    assert fake.call(fake.token, "sendMessage", paid)[0] == 429
+
+
 def test_per_chat_limit(seconds: Seconds) -> None:
     fake = limited(seconds, global_per_second=30, per_chat_per_second=1)
     assert send(fake, FIRST_CHAT, "one")[0] == 200

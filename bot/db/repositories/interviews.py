@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -27,6 +28,15 @@ class InterviewRepository:
             select(Interview).where(Interview.id == interview_id, Interview.user_id == user_id)
         )
         return result.scalar_one_or_none()
+
+    async def get_many_for_users(self, keys: Collection[tuple[int, int]]) -> dict[int, Interview]:
+        """Interviews by id, from (interview id, owner id) pairs; a pair that does not match
+        finds nothing."""
+        wanted = set(keys)
+        result = await self._session.scalars(
+            select(Interview).where(Interview.id.in_({interview for interview, _ in wanted}))
+        )
+        return {i.id: i for i in result if (i.id, i.user_id) in wanted}
 
     async def update(self, interview: Interview, now: datetime, **fields: Any) -> Interview:
         assign(interview, now, **fields)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Nudge
@@ -57,6 +58,36 @@ class NudgeRepository:
         )
         return bool(getattr(result, "rowcount", 0))
 
+    async def claim_many(self, nudge_ids: Sequence[int], now: datetime) -> list[Nudge]:
+        """The batch form of :meth:`claim`: one conditional UPDATE; returns the ones won."""
+        result = await self._session.scalars(
+            update(Nudge)
+            .where(
+                Nudge.id.in_(nudge_ids),
+                Nudge.status == NudgeStatus.PENDING,
+                Nudge.due_at <= now,
+            )
+            .values(status=NudgeStatus.SENDING, attempts=Nudge.attempts + 1, updated_at=now)
+            .returning(Nudge),
+            execution_options={"synchronize_session": False},
+        )
+        return list(result)
+
+    async def mark_sent_many(self, sent: Sequence[tuple[int, int]], now: datetime) -> None:
+        """(nudge id, message id) pairs Telegram accepted: sending → sent, in one statement."""
+        message_ids = dict(sent)
+        await self._session.execute(
+            update(Nudge)
+            .where(Nudge.id.in_(message_ids))
+            .values(
+                status=NudgeStatus.SENT,
+                sent_at=now,
+                updated_at=now,
+                message_id=case(message_ids, value=Nudge.id),
+            )
+            .execution_options(synchronize_session=False)
+        )
+
     async def set_status(
         self, nudge: Nudge, status: NudgeStatus, now: datetime, **fields: object
     ) -> None:
@@ -108,3 +139,9 @@ class NudgeRepository:
             query.values(status=NudgeStatus.CANCELLED, updated_at=now)
         )
         return int(getattr(result, "rowcount", 0) or 0)
+
+    async def count_by_status(self) -> dict[str, int]:
+        result = await self._session.execute(
+            select(Nudge.status, func.count()).group_by(Nudge.status)
+        )
+        return {str(status): int(count) for status, count in result.all()}

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, time
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import User
@@ -17,6 +18,10 @@ class UserRepository:
 
     async def get(self, user_id: int) -> User | None:
         return await self._session.get(User, user_id)
+
+    async def get_many(self, user_ids: Collection[int]) -> dict[int, User]:
+        result = await self._session.scalars(select(User).where(User.id.in_(user_ids)))
+        return {user.id: user for user in result}
 
     async def create(
         self,
