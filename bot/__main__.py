@@ -155,18 +155,19 @@ async def run(settings: Settings) -> None:
             return
         await register_commands(bot, i18n)
         await bot.delete_webhook(drop_pending_updates=False)
-        # On SQLite updates take turns anyway (one writer); handling each before fetching the
-        # next batch means an update is confirmed to Telegram only once it has been handled,
-        # so a crash (even kill -9) loses nothing: the update comes again after a restart.
+        # Each batch is handled before the next is fetched, so an update is confirmed to
+        # Telegram only once it has been handled: a crash (even kill -9) loses nothing, the
+        # update comes again after a restart. (Handled as tasks, the next getUpdates would
+        # confirm updates still in flight.) Polling is the one-process mode; replicas that
+        # share the load take webhooks.
         await dp.start_polling(
-            bot,
-            allowed_updates=dp.resolve_used_update_types(),
-            handle_as_tasks=not settings.is_sqlite,
+            bot, allowed_updates=dp.resolve_used_update_types(), handle_as_tasks=False
         )
     finally:
         if runner is not None:
             await runner.cleanup()  # waits for webhook requests in flight (bounded)
         await dp["updates_in_flight"].drain(SHUTDOWN_TIMEOUT)
+        await storage.close()
         if nudges is not None:
             await nudges.shutdown()
         await bot.session.close()

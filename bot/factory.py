@@ -17,14 +17,18 @@ from bot.clock import Clock, system_clock
 from bot.config import Settings
 from bot.db.engine import WriteGate
 from bot.db.fsm_storage import SQLAlchemyStorage
+from bot.fsm_buffer import TransactionalStorage
 from bot.handlers import build_root_router
 from bot.handlers.errors import on_error
 from bot.i18n import UserI18nMiddleware
 from bot.metrics import Metrics
 from bot.middlewares.db import DbSessionMiddleware, UserMiddleware
 from bot.middlewares.logging import HandlerTraceMiddleware, UpdateLogMiddleware
+from bot.middlewares.telegram import ExpiredCallbackAnswers
 from bot.scheduler.runner import NoPlanner, Planner
 
+LOCK_SECONDS = 5
+"""How long one person's lock (event isolation across replicas) may be held at most."""
 EVENT_TYPES = ("message", "edited_message", "callback_query", "inline_query", "my_chat_member")
 
 
@@ -32,11 +36,13 @@ def create_bot(settings: Settings) -> Bot:
     session = None
     if settings.telegram_api_url:
         session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
-    return Bot(
+    bot = Bot(
         token=settings.bot_token.get_secret_value(),
         session=session,
         default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
     )
+    bot.session.middleware(ExpiredCallbackAnswers())
+    return bot
 
 
 def create_storage(
@@ -46,7 +52,10 @@ def create_storage(
     key_builder = DefaultKeyBuilder(with_destiny=True)
     if settings.redis_url:
         redis_storage = RedisStorage.from_url(settings.redis_url, key_builder=key_builder)
-        return redis_storage, redis_storage.create_isolation()
+        # The lock that serializes one person's updates across replicas expires by itself:
+        # after a replica is killed mid-update, the person waits seconds, not a minute.
+        isolation = redis_storage.create_isolation(lock_kwargs={"timeout": LOCK_SECONDS})
+        return TransactionalStorage(redis_storage), isolation
     return SQLAlchemyStorage(sessionmaker, key_builder=key_builder), SimpleEventIsolation()
 
 
@@ -70,7 +79,8 @@ def create_dispatcher(
     dp["planner"] = planner or NoPlanner()
 
     dp.update.outer_middleware(UpdateLogMiddleware(metrics))
-    transactions = DbSessionMiddleware(sessionmaker, gate, clock)
+    fsm = storage if isinstance(storage, TransactionalStorage) else None
+    transactions = DbSessionMiddleware(sessionmaker, gate, clock, fsm)
     dp["updates_in_flight"] = transactions  # drained on shutdown
     dp.update.outer_middleware(transactions)
     dp.update.outer_middleware(UserMiddleware())

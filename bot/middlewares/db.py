@@ -1,7 +1,8 @@
 """One database transaction per update: commit on success, roll back on error.
 
-The conversation state (FSM) is written in the same transaction, so a failed update leaves
-neither half-saved data nor a state that moved on without it.
+The conversation state (FSM) is written in the same transaction (or, in Redis, right after
+the commit and only then), so a failed update leaves neither half-saved data nor a state that
+moved on without it.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from bot.db.engine import WriteGate
 from bot.db.models import User
 from bot.db.repositories.updates import UpdateRepository
 from bot.db.repositories.users import UserRepository
+from bot.fsm_buffer import TransactionalStorage
 
 logger = logging.getLogger("bot.updates")
 
@@ -33,11 +35,16 @@ class DbSessionMiddleware(BaseMiddleware):
     twice."""
 
     def __init__(
-        self, sessionmaker: async_sessionmaker[AsyncSession], gate: WriteGate, clock: Clock
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        gate: WriteGate,
+        clock: Clock,
+        fsm: TransactionalStorage | None = None,
     ) -> None:
         self._sessionmaker = sessionmaker
         self._gate = gate
         self._clock = clock
+        self._fsm = fsm  # state kept outside the database (Redis): written after the commit
         self._in_flight: set[asyncio.Future[Any]] = set()
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
@@ -65,6 +72,7 @@ class DbSessionMiddleware(BaseMiddleware):
             after_commit: list[Callable[[], None]] = []
             data["after_commit"] = after_commit
             token = current_session.set(session)
+            buffered = self._fsm.begin() if self._fsm is not None else None
             try:
                 result = await handler(event, data)
             except BaseException:
@@ -72,7 +80,11 @@ class DbSessionMiddleware(BaseMiddleware):
                 raise
             finally:
                 current_session.reset(token)
+                if self._fsm is not None and buffered is not None:
+                    self._fsm.end(buffered[1])
             await session.commit()
+        if self._fsm is not None and buffered is not None:
+            await self._fsm.commit(buffered[0])
         for callback in after_commit:
             callback()
         return result

@@ -24,10 +24,11 @@ from tests.fakeapi import FakeBotAPIServer, FakeTelegram, FakeUser, SentMessage
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "123456:TEST-token"
-START_TIMEOUT = 30.0
-"""Imports, migrations and the first getUpdates; a few seconds is typical."""
+START_TIMEOUT = 60.0
+"""Imports, migrations and the first getUpdates; a few seconds is typical, far more on a
+loaded CI machine (importing aiogram alone has taken 10 s there)."""
 REPLY_TIMEOUT = 20.0
-STOP_TIMEOUT = 30.0
+STOP_TIMEOUT = 60.0
 """A clean stop, or a start that fails fast (it still imports everything first)."""
 
 # Every setting the bot reads (see bot/config.py). They are removed from the inherited

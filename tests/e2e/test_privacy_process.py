@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 
 import pytest
 
-from tests.e2e.process import E2E, Person
+from tests.e2e.backends import BackendE2E, count, planned_jobs
+from tests.e2e.process import Person
 from tests.e2e.test_process import consent
 
 pytestmark = pytest.mark.e2e
@@ -45,17 +45,12 @@ async def record_interview(person: Person, company: str) -> None:
         await person.expect(question)
 
 
-def rows(db: str, table: str, user_id: int) -> int:
+async def rows(e2e: BackendE2E, table: str, user_id: int) -> int:
     column = "id" if table == "users" else "user_id"
-    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as connection:
-        return int(
-            connection.execute(
-                f"SELECT count(*) FROM {table} WHERE {column} = ?", (user_id,)
-            ).fetchone()[0]
-        )
+    return await count(e2e.database_url, table, **{column: user_id})
 
 
-async def test_export_then_delete_leaves_nothing_and_spares_others(e2e: E2E) -> None:
+async def test_export_then_delete_leaves_nothing_and_spares_others(e2e: BackendE2E) -> None:
     anna = e2e.person()
     boris = e2e.person(2002, first_name="Борис")
     await e2e.start()
@@ -87,15 +82,11 @@ async def test_export_then_delete_leaves_nothing_and_spares_others(e2e: E2E) -> 
     await anna.expect("Я больше ничего о вас не храню")
     await e2e.process.terminate()
 
-    db = str(e2e.db_path)
     for table in ("users", "interviews", "nudges", "journal_entries", "plan_actions"):
-        assert rows(db, table, anna.user.id) == 0, table
-    assert rows(db, "users", boris.user.id) == 1
-    assert rows(db, "interviews", boris.user.id) == 1
-    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as connection:
-        keys = [key for (key,) in connection.execute("SELECT key FROM fsm_states")]
+        assert await rows(e2e, table, anna.user.id) == 0, table
+    assert await rows(e2e, "users", boris.user.id) == 1
+    assert await rows(e2e, "interviews", boris.user.id) == 1
+    keys = await e2e.fsm_keys()  # Redis on postgres+redis, the fsm_states table on SQLite
     assert not [key for key in keys if f":{anna.user.id}:" in key]
-    jobs_db = db.removesuffix(".sqlite3") + ".jobs.sqlite3"
-    with sqlite3.connect(f"file:{jobs_db}?mode=ro", uri=True) as connection:
-        jobs = [job for (job,) in connection.execute("SELECT id FROM apscheduler_jobs")]
+    jobs = sorted(await planned_jobs(e2e.database_url))
     assert not [job for job in jobs if job.startswith("nudge:")], jobs

@@ -25,19 +25,15 @@ from __future__ import annotations
 
 import asyncio
 import re
-import sqlite3
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.repositories.interviews import InterviewRepository
 from bot.db.repositories.nudges import NudgeRepository
 from bot.services.nudges import NudgeKind
+from tests.e2e.backends import BackendE2E, planned_jobs, sessions
 from tests.e2e.process import E2E, BotProcess, Person, text_of
 from tests.e2e.test_process import DONE, GENDER_QUESTION, TIMEZONE_QUESTION, consent
 from tests.fakeapi import CallRecord, SentMessage
@@ -107,22 +103,13 @@ def reminded_companies(e2e: E2E, person: Person) -> list[str]:
 # --- the database, directly -------------------------------------------------------------------
 
 
-@asynccontextmanager
-async def database(db_path: Path) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    engine = create_engine(f"sqlite+aiosqlite:///{db_path}")
-    try:
-        yield create_sessionmaker(engine)
-    finally:
-        await engine.dispose()
-
-
 async def write_reminders(
-    db_path: Path, user_id: int, companies: Sequence[str], due: datetime
+    database_url: str, user_id: int, companies: Sequence[str], due: datetime
 ) -> dict[str, int]:
     """One interview per company, each with a pending «time to write» reminder at ``due``."""
     now = datetime.now(UTC)
     ids: dict[str, int] = {}
-    async with database(db_path) as sessionmaker, sessionmaker() as session:
+    async with sessions(database_url) as sessionmaker, sessionmaker() as session:
         for company in companies:
             interview = await InterviewRepository(session).add(
                 user_id=user_id,
@@ -146,27 +133,16 @@ async def write_reminders(
     return ids
 
 
-async def stored_nudges(db_path: Path, ids: Sequence[int]) -> dict[int, tuple[str, int]]:
+async def stored_nudges(database_url: str, ids: Sequence[int]) -> dict[int, tuple[str, int]]:
     """Status and attempts of each reminder."""
     found: dict[int, tuple[str, int]] = {}
-    async with database(db_path) as sessionmaker, sessionmaker() as session:
+    async with sessions(database_url) as sessionmaker, sessionmaker() as session:
         repo = NudgeRepository(session)
         for nudge_id in ids:
             nudge = await repo.get(nudge_id)
             assert nudge is not None
             found[nudge_id] = (nudge.status, nudge.attempts)
     return found
-
-
-def planned_jobs(db_path: Path) -> set[str]:
-    """Job ids in the persistent job store (a file next to the database)."""
-    jobs = db_path.with_name("bot.jobs.sqlite3")
-    assert jobs.is_file(), f"no job store next to {db_path}"
-    connection = sqlite3.connect(f"file:{jobs}?mode=ro", uri=True)
-    try:
-        return {row[0] for row in connection.execute("SELECT id FROM apscheduler_jobs")}
-    finally:
-        connection.close()
 
 
 def count(pattern: re.Pattern[str], bot: BotProcess) -> int:
@@ -176,7 +152,7 @@ def count(pattern: re.Pattern[str], bot: BotProcess) -> int:
 # --- the story --------------------------------------------------------------------------------
 
 
-async def test_reminders_arrive_on_time_and_once_across_kill_9(e2e: E2E) -> None:
+async def test_reminders_arrive_on_time_and_once_across_kill_9(e2e: BackendE2E) -> None:
     """One process start serves both checks: each start costs seconds of imports."""
     anna = e2e.person()
     first = await e2e.start()
@@ -185,10 +161,10 @@ async def test_reminders_arrive_on_time_and_once_across_kill_9(e2e: E2E) -> None
     # 1. Planned while the scheduler runs, three seconds ahead: it arrives on time, by its
     #    own date job (the reconciler runs at start-up and then only every minute).
     due = datetime.now(UTC) + timedelta(seconds=3)
-    [soon] = (await write_reminders(e2e.db_path, anna.chat_id, ["Soon"], due)).values()
+    [soon] = (await write_reminders(e2e.database_url, anna.chat_id, ["Soon"], due)).values()
     await replan_through_a_zone_change(e2e, anna, SAME_OFFSET_AS_MOSCOW)
     assert datetime.now(UTC) < due, "too slow: the reminder fell due before it was planned"
-    assert f"nudge:{soon}" in planned_jobs(e2e.db_path)
+    assert f"nudge:{soon}" in await planned_jobs(e2e.database_url)
     assert reminders(e2e, anna) == []
 
     await e2e.wait_for(lambda: len(reminders(e2e, anna)) == 1, "the reminder", timeout=10)
@@ -198,18 +174,20 @@ async def test_reminders_arrive_on_time_and_once_across_kill_9(e2e: E2E) -> None
     await e2e.wait_for(lambda: count(JOB_DONE, first) == 1, "its date job to finish")
     assert f"nudge={soon} sent" in first.stderr
     assert f"nudge={soon} reconciled" not in first.stderr
-    assert await stored_nudges(e2e.db_path, [soon]) == {soon: ("sent", 1)}
+    assert await stored_nudges(e2e.database_url, [soon]) == {soon: ("sent", 1)}
 
     # 2. Two more get date jobs in the persistent store; the bot is killed before they are
     #    due, and three already due ones without any job are written while it is down.
     due = datetime.now(UTC) + timedelta(seconds=3)
-    with_jobs = await write_reminders(e2e.db_path, anna.chat_id, ["Job-1", "Job-2"], due)
+    with_jobs = await write_reminders(e2e.database_url, anna.chat_id, ["Job-1", "Job-2"], due)
     await replan_through_a_zone_change(e2e, anna, "Europe/Moscow")
-    assert {f"nudge:{i}" for i in with_jobs.values()} <= planned_jobs(e2e.db_path)
+    assert {f"nudge:{i}" for i in with_jobs.values()} <= await planned_jobs(e2e.database_url)
     assert await first.kill() == -9
     assert datetime.now(UTC) < due, "too slow: the jobs fell due before kill -9"
     past = datetime.now(UTC) - timedelta(minutes=1)
-    without_jobs = await write_reminders(e2e.db_path, anna.chat_id, ["Db-1", "Db-2", "Db-3"], past)
+    without_jobs = await write_reminders(
+        e2e.database_url, anna.chat_id, ["Db-1", "Db-2", "Db-3"], past
+    )
     await asyncio.sleep(max(0.0, (due - datetime.now(UTC)).total_seconds()) + 0.1)
 
     # 3. After the restart each arrives exactly once: the misfired jobs and the start-up
@@ -230,5 +208,6 @@ async def test_reminders_arrive_on_time_and_once_across_kill_9(e2e: E2E) -> None
     assert "Traceback" not in second.stderr
     assert "was missed by" not in second.stderr
     ids = [*with_jobs.values(), *without_jobs.values()]
-    assert await stored_nudges(e2e.db_path, ids) == dict.fromkeys(ids, ("sent", 1))
-    assert not any(f"nudge:{i}" in planned_jobs(e2e.db_path) for i in [soon, *ids])
+    assert await stored_nudges(e2e.database_url, ids) == dict.fromkeys(ids, ("sent", 1))
+    jobs = await planned_jobs(e2e.database_url)
+    assert not any(f"nudge:{i}" in jobs for i in [soon, *ids]), jobs

@@ -1,0 +1,39 @@
+"""Bot API calls whose failure changes nothing for the person."""
+
+from __future__ import annotations
+
+import logging
+from typing import cast
+
+from aiogram import Bot
+from aiogram.client.session.middlewares.base import (
+    BaseRequestMiddleware,
+    NextRequestMiddlewareType,
+)
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.methods import AnswerCallbackQuery, Response, TelegramMethod
+from aiogram.methods.base import TelegramType
+
+logger = logging.getLogger("bot.telegram")
+
+
+class ExpiredCallbackAnswers(BaseRequestMiddleware):
+    """Answering a button press too late (after a slow update, or the second time when an
+    update comes again after a replica died) is refused by Telegram with «query is too old».
+    The spinner on the button is long gone by then: the update goes on instead of failing
+    and apologizing for nothing."""
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        try:
+            return await make_request(bot, method)
+        except TelegramBadRequest as error:
+            if not isinstance(method, AnswerCallbackQuery) or "query is too old" not in str(error):
+                raise
+            logger.info("a button press was answered too late; going on")
+            answered: object = True  # what answerCallbackQuery returns
+            return cast("Response[TelegramType]", answered)
