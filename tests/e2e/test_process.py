@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.backends import (
-    POSTGRES_REDIS,
     SQLITE,
     SQLITE_ONLY,
     BackendE2E,
