@@ -114,7 +114,7 @@ class FormattedText:
     entities: list[dict[str, Any]] = field(default_factory=list)
 
 
-_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 _MARKUP = re.compile("[<&]")
 
 
