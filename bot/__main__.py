@@ -7,6 +7,7 @@ import logging
 import signal
 import sys
 
+from aiogram import Dispatcher
 from aiohttp import web
 from pydantic import ValidationError
 
@@ -67,6 +68,17 @@ async def _serve(app: web.Application, host: str, port: int) -> web.AppRunner:
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
     return runner
+
+
+def finish_updates_before_closing(dp: Dispatcher) -> None:
+    """When polling stops, aiogram closes the conversation storage (Redis) at once, while an
+    update may still be running: let it finish first."""
+
+    async def finish_updates_in_flight() -> None:
+        await dp["updates_in_flight"].drain(SHUTDOWN_TIMEOUT)
+
+    dp.shutdown.register(finish_updates_in_flight)
+    dp.shutdown.handlers.insert(0, dp.shutdown.handlers.pop())  # before the storage closes
 
 
 def _stop_event() -> asyncio.Event:
@@ -160,8 +172,12 @@ async def run(settings: Settings) -> None:
         # update comes again after a restart. (Handled as tasks, the next getUpdates would
         # confirm updates still in flight.) Polling is the one-process mode; replicas that
         # share the load take webhooks.
+        finish_updates_before_closing(dp)
         await dp.start_polling(
-            bot, allowed_updates=dp.resolve_used_update_types(), handle_as_tasks=False
+            bot,
+            allowed_updates=dp.resolve_used_update_types(),
+            handle_as_tasks=False,
+            close_bot_session=False,  # closed below, after reminder deliveries too
         )
     finally:
         if runner is not None:

@@ -21,7 +21,8 @@ class ExpiredCallbackAnswers(BaseRequestMiddleware):
     """Answering a button press too late (after a slow update, or the second time when an
     update comes again after a replica died) is refused by Telegram with «query is too old».
     The spinner on the button is long gone by then: the update goes on instead of failing
-    and apologizing for nothing."""
+    and apologizing for nothing. An alert is different (the person must read it): its
+    failure still reaches the caller, which says it in the chat instead."""
 
     async def __call__(
         self,
@@ -32,7 +33,8 @@ class ExpiredCallbackAnswers(BaseRequestMiddleware):
         try:
             return await make_request(bot, method)
         except TelegramBadRequest as error:
-            if not isinstance(method, AnswerCallbackQuery) or "query is too old" not in str(error):
+            late = isinstance(method, AnswerCallbackQuery) and "query is too old" in str(error)
+            if not late or getattr(method, "show_alert", False):
                 raise
             logger.info("a button press was answered too late; going on")
             answered: object = True  # what answerCallbackQuery returns
