@@ -258,6 +258,9 @@ class NudgeDelivery:
             return due
 
     async def upcoming(self, horizon: timedelta) -> list[tuple[int, datetime]]:
+        """Pending reminders falling due within ``horizon`` (not those already due: the
+        reconciler sends those page by page, and a job each would fire all at once)."""
+        now = self.clock()
         async with self.sessionmaker() as session:
-            nudges = await NudgeRepository(session).pending(until=self.clock() + horizon)
+            nudges = await NudgeRepository(session).pending(after=now, until=now + horizon)
             return [(nudge.id, nudge.due_at) for nudge in nudges]

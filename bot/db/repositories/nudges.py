@@ -104,11 +104,17 @@ class NudgeRepository:
         return list(result)
 
     async def pending(
-        self, *, user_id: int | None = None, until: datetime | None = None
+        self,
+        *,
+        user_id: int | None = None,
+        after: datetime | None = None,
+        until: datetime | None = None,
     ) -> list[Nudge]:
         query = select(Nudge).where(Nudge.status == NudgeStatus.PENDING)
         if user_id is not None:
             query = query.where(Nudge.user_id == user_id)
+        if after is not None:
+            query = query.where(Nudge.due_at > after)
         if until is not None:
             query = query.where(Nudge.due_at <= until)
         result = await self._session.scalars(query.order_by(Nudge.due_at, Nudge.id))
