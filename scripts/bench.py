@@ -1,32 +1,112 @@
-"""Update throughput and latency of the real dispatcher (in-process fake Telegram, SQLite).
+"""Update throughput and latency of the real dispatcher, against a bare aiogram echo bot.
 
-Simulated people each go through consent, onboarding and a whole new-interview
-conversation; every update goes through the production middlewares, handlers, FSM storage
-and database. Run with ``make bench`` (options: ``--people``, ``--concurrency``).
+Load: simulated people each go through the whole intake conversation (consent, onboarding,
+a new interview saved: 4 messages and 12 button presses, :data:`SCRIPT`). Every update is
+built by the in-process fake Telegram (``tests/fakeapi``), parsed into an aiogram ``Update``
+and fed to the dispatcher wired as ``bot/__main__.py`` wires it: the production middlewares,
+handlers, metrics, FSM storage and database, INFO logging (to /dev/null). A person waits for
+the bot's reply to one update before sending the next. Latency is the time from taking the
+update (parsing it) to the end of its handling (commit included); the fake's work of
+building the update (the person's side) is outside it. ``--warmup`` people (5) go first,
+unmeasured: what a running bot has done once (lazy imports, caches) is not charged to the
+first people. When a person is done, the fake forgets them (see :func:`forget`).
+
+Backends: SQLite (a fresh migrated file; FSM in the same database, as without ``REDIS_URL``)
+always; PostgreSQL with the FSM in Redis (``RedisStorage`` and its event isolation, as with
+``REDIS_URL``) when ``--postgres URL --redis URL`` are given or ``BENCH_POSTGRES_URL`` /
+``BENCH_REDIS_URL`` are set. The PostgreSQL database is emptied and migrated, the Redis
+database flushed, before each run: give them databases of their own.
+
+Baseline: a bare aiogram ``Dispatcher`` (no middlewares of ours, no database, aiogram's
+default in-memory FSM) whose message handler echoes the text with an inline keyboard whose
+buttons carry every text :data:`SCRIPT` presses, and whose callback handler answers the
+query and edits the message (keeping the keyboard). It gets the same people, the same
+updates in the same order (the presses find their buttons on the echo's keyboard), the same
+fake and the same driver: so the same mix of 4 messages and 12 callback queries a person,
+each answered with one or two Bot API calls (the report shows the calls per update of both).
+
+Two load modes:
+
+* closed loop: ``--concurrency`` people (20) talk at once, a new one starts when one
+  finishes: the maximum throughput, and the latency at that load;
+* open loop: updates offered at ``--rate`` per second (100) on a fixed schedule, whatever the
+  bot does: ``rate × --think`` people in flight, each sends a step every ``--think`` seconds
+  (or as soon as the previous reply came, if it came late), a new person takes the place of
+  one who finished. Latency is also counted from the scheduled moment ("p99 sched"), so a
+  bot that falls behind shows it.
+
+Targets (issue): on SQLite, closed-loop throughput ≥ 0.5 of the echo's, and p99 ≤ 25 ms at
+100 updates/s offered. Every scenario must also complete every conversation (each person's
+interview saved) with no error logged.
+
+Reported per scenario: updates/s, p50/p95/p99/max latency, Bot API calls, SQL statements and
+pool checkouts (transactions) per update, CPU per update (event-loop thread + the others,
+i.e. aiosqlite's), time in the garbage collector (full collections stop everything), RSS at
+the start and peak. Each scenario runs in its own process (its own peak RSS, nothing left by
+the previous one); ``--repeat`` runs the set again (rounds interleave the apps, so the
+machine's drift hits them alike) and the verdicts use the median.
+
+``make bench`` runs the full set (200 people); ``--quick`` 30 people. ``--profile FILE`` then
+runs the SQLite closed loop twice more: under cProfile (saved in FILE; own time by package
+and function) and with its stacks sampled every millisecond (time by ``bot/`` function,
+coroutines included; saved in FILE.samples.json). ``--gc-freeze`` calls ``gc.freeze()``
+after the warm-up in both apps, to show what that would change. ``--check`` exits 1 when a
+target is missed.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
+import gc
+import html
+import importlib
+import json
+import logging
+import os
+import pstats
 import resource
+import signal
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections import Counter, defaultdict
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from types import CodeType, FrameType
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.db.engine import create_engine, create_sessionmaker  # noqa: E402
-from bot.db.migrate import upgrade  # noqa: E402
-from tests.clock import FakeClock  # noqa: E402
-from tests.harness import BotApp, Person, running_app  # noqa: E402
+from aiogram import Bot, Dispatcher, F  # noqa: E402
+from aiogram.types import (  # noqa: E402
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
+from redis.asyncio import Redis  # noqa: E402
+from sqlalchemy import event, func, select  # noqa: E402
 
-Action = Callable[[Person], Any]
+from bot.db.engine import WriteGate, create_engine, create_sessionmaker  # noqa: E402
+from bot.db.migrate import upgrade  # noqa: E402
+from bot.db.models import Interview  # noqa: E402
+from bot.factory import create_dispatcher, create_storage  # noqa: E402
+from bot.i18n import create_i18n  # noqa: E402
+from bot.metrics import Metrics  # noqa: E402
+from bot.metrics import install as install_metrics  # noqa: E402
+from bot.middlewares.logging import quiet_chatty_loggers  # noqa: E402
+from tests.clock import FakeClock  # noqa: E402
+from tests.databases import fresh_postgres  # noqa: E402
+from tests.fakeapi.core import FakeTelegram, FakeUser  # noqa: E402
+from tests.fakeapi.session import make_bot  # noqa: E402
+from tests.harness import TOKEN, make_settings  # noqa: E402
 
 SCRIPT: tuple[tuple[str, str], ...] = (
     ("send", "/start"),
@@ -46,53 +126,866 @@ SCRIPT: tuple[tuple[str, str], ...] = (
     ("press", "Готово →"),
     ("press", "✅ Сохранить"),
 )
+PRESSED = tuple(dict.fromkeys(text for kind, text in SCRIPT if kind == "press"))
+FIRST_USER = 10_000
+WARMUP_USER = 1_000
+TARGET_RATIO = 0.5
+TARGET_P99_MS = 25.0
 
 
-async def one_person(app: BotApp, user_id: int, latencies: list[float]) -> None:
-    person = app.person(user_id)
-    for kind, text in SCRIPT:
-        started = time.perf_counter()
-        if kind == "send":
-            await person.send(text)
-        else:
-            await person.press(text)
-        latencies.append((time.perf_counter() - started) * 1000)
+# ---------------------------------------------------------------------------------------------
+# The two apps on the fake Telegram
+# ---------------------------------------------------------------------------------------------
 
 
-async def run(people: int, concurrency: int) -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        url = f"sqlite+aiosqlite:///{folder}/bench.sqlite3"
-        await asyncio.to_thread(upgrade, url)
-        engine = create_engine(url)
-        latencies: list[float] = []
-        semaphore = asyncio.Semaphore(concurrency)
-        async with running_app(create_sessionmaker(engine), FakeClock()) as app:
+@dataclass
+class Stand:
+    """An app under load: the fake Telegram, the bot talking to it, its dispatcher."""
 
-            async def guarded(user_id: int) -> None:
-                async with semaphore:
-                    await one_person(app, user_id, latencies)
+    fake: FakeTelegram
+    bot: Bot
+    dp: Dispatcher
+    close: Callable[[], Awaitable[None]]
+    saved: Callable[[], Awaitable[int]] | None = None  # interviews in the database
+    # SQL statements executed and connections checked out of the pool (transactions)
+    sql: Counter[str] = field(default_factory=Counter)
+    api_calls: int = 0  # Bot API calls, with those forgotten (see forget())
 
-            started = time.perf_counter()
-            await asyncio.gather(*(guarded(10_000 + n) for n in range(people)))
-            elapsed = time.perf_counter() - started
-        await engine.dispose()
-    quantiles = statistics.quantiles(latencies, n=100)
-    peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"people: {people}, concurrency: {concurrency}, updates: {len(latencies)}")
-    print(f"throughput: {len(latencies) / elapsed:.0f} updates/s over {elapsed:.1f} s")
-    print(
-        f"latency per update: p50 {quantiles[49]:.1f} ms, p95 {quantiles[94]:.1f} ms, "
-        f"p99 {quantiles[98]:.1f} ms, max {max(latencies):.1f} ms"
+    def calls(self) -> int:
+        return self.api_calls + len(self.fake.calls)
+
+
+def echo_dispatcher() -> Dispatcher:
+    """The baseline: aiogram alone, answering like a bot but remembering nothing."""
+    keyboard = InlineKeyboardMarkup(
+        inline_keyboard=[
+            [InlineKeyboardButton(text=text, callback_data=f"echo:{index}")]
+            for index, text in enumerate(PRESSED)
+        ]
     )
-    print(f"peak RSS: {peak_rss_mb:.0f} MiB")
+    dp = Dispatcher()
+
+    @dp.message(F.text)
+    async def echo_text(message: Message) -> None:
+        await message.answer(html.escape(message.text or ""), reply_markup=keyboard)
+
+    @dp.callback_query()
+    async def echo_press(query: CallbackQuery) -> None:
+        await query.answer()
+        if isinstance(query.message, Message):
+            # The query id makes every text new: Telegram refuses an edit that changes nothing.
+            await query.message.edit_text(f"{query.data} {query.id}", reply_markup=keyboard)
+
+    return dp
+
+
+async def echo_stand() -> Stand:
+    fake = FakeTelegram(TOKEN, clock=FakeClock())
+    bot = make_bot(fake, TOKEN)
+
+    async def close() -> None:
+        await bot.session.close()
+
+    return Stand(fake, bot, echo_dispatcher(), close)
+
+
+async def bot_stand(database_url: str, redis_url: str | None) -> Stand:
+    """The dispatcher as ``bot/__main__.py`` builds it (no scheduler: updates only)."""
+    settings = make_settings(database_url=database_url, redis_url=redis_url)
+    clock = FakeClock()
+    fake = FakeTelegram(TOKEN, clock=clock)
+    bot = make_bot(fake, TOKEN)
+    metrics = Metrics()
+    install_metrics(bot, metrics)
+    engine = create_engine(settings.database_url)
+    sessionmaker = create_sessionmaker(engine)
+    sql: Counter[str] = Counter()
+
+    def on_statement(*_args: Any) -> None:
+        sql["statements"] += 1
+
+    def on_checkout(*_args: Any) -> None:
+        sql["checkouts"] += 1
+
+    event.listen(engine.sync_engine, "before_cursor_execute", on_statement)
+    event.listen(engine.sync_engine.pool, "checkout", on_checkout)
+    storage, isolation = create_storage(settings, sessionmaker)
+    dp = create_dispatcher(
+        settings=settings,
+        sessionmaker=sessionmaker,
+        storage=storage,
+        events_isolation=isolation,
+        i18n=create_i18n(settings.default_locale),
+        gate=WriteGate.for_engine(engine),
+        clock=clock,
+        metrics=metrics,
+    )
+
+    async def saved() -> int:
+        async with sessionmaker() as session:
+            count = await session.scalar(select(func.count()).select_from(Interview))
+            return int(count or 0)
+
+    async def close() -> None:
+        await bot.session.close()
+        await storage.close()
+        await isolation.close()
+        await engine.dispose()
+
+    return Stand(fake, bot, dp, close, saved, sql)
+
+
+# ---------------------------------------------------------------------------------------------
+# The driver: people going through SCRIPT
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Record:
+    latencies: list[float] = field(default_factory=list)  # ms, from taking the update
+    scheduled: list[float] = field(default_factory=list)  # ms, from its scheduled moment
+    failures: list[str] = field(default_factory=list)
+    last_reply: float = 0.0
+
+
+def forget(stand: Stand, user: FakeUser) -> None:
+    """A person is done: the fake Telegram forgets them, and the calls made so far. A real
+    Telegram keeps its history in its own process; kept in this one, it would add some 70
+    objects an update to the bot's heap, and so make Python's full collections (a few hundred
+    ms each here, everything stopped) more frequent and longer: the bench's doing, not the
+    bot's. (Private parts of the fake: it offers no way to forget.)"""
+    fake = stand.fake
+    stand.api_calls += len(fake.calls)
+    fake.calls.clear()
+    fake.callback_answers.clear()
+    fake._updates.clear()  # never polled: the driver hands updates to the dispatcher itself
+    fake._callback_queries = {
+        key: query for key, query in fake._callback_queries.items() if query.user_id != user.id
+    }
+    chat = fake._chats.get(user.id)
+    if chat is not None:
+        chat.messages.clear()
+
+
+def new_user(stand: Stand, user_id: int) -> FakeUser:
+    return stand.fake.user(user_id, first_name="Анна", last_name="Иванова", language_code="ru")
+
+
+async def step(stand: Stand, user: FakeUser, kind: str, text: str) -> float:
+    """One update: the person acts, the bot handles it; returns the handling time in ms."""
+    if kind == "send":
+        raw = stand.fake.send_text(user, text)
+    else:
+        raw = stand.fake.press_button(user, text)
+    started = time.perf_counter()
+    update = Update.model_validate(raw, context={"bot": stand.bot})
+    await stand.dp.feed_update(stand.bot, update)
+    return (time.perf_counter() - started) * 1000
+
+
+async def closed_loop(
+    stand: Stand, people: int, concurrency: int, record: Record, first: int = FIRST_USER
+) -> None:
+    semaphore = asyncio.Semaphore(max(1, concurrency))
+
+    async def person(index: int) -> None:
+        async with semaphore:
+            user = new_user(stand, first + index)
+            for number, (kind, text) in enumerate(SCRIPT):
+                try:
+                    record.latencies.append(await step(stand, user, kind, text))
+                except (LookupError, ValueError) as error:
+                    record.failures.append(f"person {index} step {number}: {error}")
+                    return
+            record.last_reply = time.perf_counter()
+            forget(stand, user)
+
+    await asyncio.gather(*(person(n) for n in range(people)))
+
+
+async def open_loop(stand: Stand, people: int, rate: float, lanes: int, record: Record) -> float:
+    """Update ``i`` is due at ``start + i / rate``; lane ``j`` owns the updates ``j``,
+    ``j + lanes``, ... and its people one after another. Returns the start."""
+    start = time.perf_counter() + 0.05
+    steps = len(SCRIPT)
+
+    async def lane(number: int) -> None:
+        slot = number
+        for index in range(number, people, lanes):
+            user = new_user(stand, FIRST_USER + index)
+            for position, (kind, text) in enumerate(SCRIPT):
+                due = start + slot / rate
+                slot += lanes
+                delay = due - time.perf_counter()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                began = time.perf_counter()
+                try:
+                    took = await step(stand, user, kind, text)
+                except (LookupError, ValueError) as error:
+                    record.failures.append(f"person {index} step {position}: {error}")
+                    slot += lanes * (steps - position - 1)
+                    break
+                record.latencies.append(took)
+                record.scheduled.append(took + (began - due) * 1000)
+                record.last_reply = max(record.last_reply, time.perf_counter())
+            forget(stand, user)
+
+    await asyncio.gather(*(lane(n) for n in range(lanes)))
+    return start
+
+
+# ---------------------------------------------------------------------------------------------
+# One scenario, in a child process
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Spec:
+    app: str  # bot | echo
+    backend: str  # sqlite | postgres (with Redis) | none (the echo)
+    mode: str  # closed | open
+    people: int
+    concurrency: int = 20
+    rate: float = 100.0
+    think: float = 0.5
+    warmup: int = 5
+    gc_freeze: bool = False
+    postgres: str | None = None
+    redis: str | None = None
+    profile: str | None = None  # cProfile the measured run into this file
+    sample: bool = False  # or sample its stacks (the summary comes in the result)
+    round: int = 1
+
+    @property
+    def lanes(self) -> int:
+        return max(1, min(self.people, round(self.rate * self.think)))
+
+    @property
+    def label(self) -> str:
+        if self.app == "echo":
+            return "echo (bare aiogram)"
+        return "bot, SQLite" if self.backend == "sqlite" else "bot, PostgreSQL + Redis"
+
+
+@dataclass
+class Result:
+    spec: Spec
+    updates: int
+    elapsed: float
+    per_second: float
+    p50: float
+    p95: float
+    p99: float
+    worst: float
+    sched_p50: float
+    sched_p99: float
+    late: int  # updates taken more than 5 ms after their scheduled moment (open loop)
+    calls_per_update: float
+    statements_per_update: float
+    checkouts_per_update: float
+    saved: int | None
+    errors: int
+    failures: list[str]
+    cpu: float
+    loop_cpu: float
+    rss_start: float
+    peak_rss: float
+    load: float
+    gc_seconds: float = 0.0
+    gc_longest_ms: float = 0.0
+    gc_full: int = 0
+    samples: dict[str, Any] | None = None
+
+    @property
+    def ok(self) -> bool:
+        expected = self.spec.people * len(SCRIPT)
+        complete = self.saved is None or self.saved == self.spec.people + self.spec.warmup
+        return not self.failures and self.errors == 0 and self.updates == expected and complete
+
+
+class GcClock:
+    """Time spent in the garbage collector (it stops everything: a latency spike)."""
+
+    def __init__(self) -> None:
+        self.started = 0.0
+        self.total = 0.0
+        self.longest = 0.0
+        self.full = 0  # collections of the oldest generation
+
+    def __call__(self, phase: str, info: dict[str, Any]) -> None:
+        now = time.perf_counter()
+        if phase == "start":
+            self.started = now
+            return
+        took = now - self.started
+        self.total += took
+        self.longest = max(self.longest, took)
+        self.full += info["generation"] == 2
+
+    def __enter__(self) -> GcClock:
+        gc.callbacks.append(self)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        gc.callbacks.remove(self)
+
+
+class ErrorCounter(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.count = 0
+        self.first: str | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+        if self.first is None:
+            self.first = f"{record.name}: {record.getMessage()}"
+
+
+def rss_mib() -> float:
+    with Path("/proc/self/statm").open() as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def percentile(values: list[float], share: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+async def measure(spec: Spec, database_url: str | None, errors: ErrorCounter) -> Result:
+    if spec.app == "echo":
+        stand = await echo_stand()
+    else:
+        assert database_url is not None
+        redis_url = spec.redis if spec.backend == "postgres" else None  # SQLite: FSM in it
+        if redis_url:
+            async with Redis.from_url(redis_url) as redis:
+                await redis.flushdb()
+        stand = await bot_stand(database_url, redis_url)
+    # Warm-up, unmeasured: what a long-running bot has done once already (lazy imports,
+    # pydantic and SQLAlchemy caches, templates, catalogs) is not charged to the first people.
+    await closed_loop(stand, spec.warmup, spec.warmup, Record(), first=WARMUP_USER)
+    if spec.gc_freeze:  # as if the app did it once started: full collections skip the rest
+        gc.collect()
+        gc.freeze()
+    record = Record()
+    calls_before, sql_before = stand.calls(), stand.sql.copy()
+    profiler = cProfile.Profile() if spec.profile else None
+    sampler = Sampler() if spec.sample else None
+    rss_start = rss_mib()
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_start, loop_start = usage.ru_utime + usage.ru_stime, time.thread_time()
+    started = time.perf_counter()
+    if profiler is not None:
+        profiler.enable()
+    if sampler is not None:
+        sampler.start()
+    with GcClock() as collector:
+        if spec.mode == "closed":
+            await closed_loop(stand, spec.people, spec.concurrency, record)
+        else:
+            started = await open_loop(stand, spec.people, spec.rate, spec.lanes, record)
+    if profiler is not None:
+        profiler.disable()
+        profiler.dump_stats(spec.profile or "bench.prof")
+    if sampler is not None:
+        sampler.stop()
+    elapsed = max(record.last_reply, time.perf_counter() if record.failures else 0) - started
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu, loop_cpu = usage.ru_utime + usage.ru_stime - cpu_start, time.thread_time() - loop_start
+    saved = await stand.saved() if stand.saved is not None else None
+    calls = stand.calls() - calls_before
+    sql = stand.sql - sql_before
+    await stand.close()
+    lat = record.latencies
+    failures = record.failures[:5]
+    if errors.first:
+        failures.append(f"{errors.count} errors logged; the first: {errors.first}")
+    return Result(
+        spec=spec,
+        updates=len(lat),
+        elapsed=elapsed,
+        per_second=len(lat) / elapsed if elapsed > 0 else 0.0,
+        p50=percentile(lat, 0.5),
+        p95=percentile(lat, 0.95),
+        p99=percentile(lat, 0.99),
+        worst=max(lat, default=float("nan")),
+        sched_p50=percentile(record.scheduled, 0.5),
+        sched_p99=percentile(record.scheduled, 0.99),
+        late=sum(1 for s, t in zip(record.scheduled, lat, strict=False) if s - t > 5),
+        calls_per_update=calls / max(1, len(lat)),
+        statements_per_update=sql["statements"] / max(1, len(lat)),
+        checkouts_per_update=sql["checkouts"] / max(1, len(lat)),
+        saved=saved,
+        errors=errors.count,
+        failures=failures,
+        cpu=cpu,
+        loop_cpu=loop_cpu,
+        rss_start=rss_start,
+        peak_rss=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        load=os.getloadavg()[0],
+        gc_seconds=collector.total,
+        gc_longest_ms=collector.longest * 1000,
+        gc_full=collector.full,
+        samples=sampler.summary() if sampler is not None else None,
+    )
+
+
+def child(payload: str) -> None:
+    spec = Spec(**json.loads(payload))
+    # As in production (bot/__main__.py): INFO, one line per update; here to /dev/null.
+    with Path(os.devnull).open("w") as devnull:
+        logging.basicConfig(
+            level=logging.INFO,
+            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+            stream=devnull,
+        )
+        quiet_chatty_loggers()
+        errors = ErrorCounter()
+        logging.getLogger().addHandler(errors)
+        with tempfile.TemporaryDirectory() as folder:
+            database_url: str | None = None
+            if spec.app == "bot" and spec.backend == "sqlite":
+                database_url = f"sqlite+aiosqlite:///{folder}/bench.sqlite3"
+                upgrade(database_url)
+            elif spec.app == "bot":
+                assert spec.postgres is not None
+                database_url = fresh_postgres(spec.postgres)
+            result = asyncio.run(measure(spec, database_url, errors))
+    print(json.dumps(asdict(result)))
+
+
+def run_child(spec: Spec) -> Result:
+    process = subprocess.run(
+        [sys.executable, __file__, "--child", json.dumps(asdict(spec))],
+        check=True,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    data = json.loads(process.stdout.strip().splitlines()[-1])
+    data["spec"] = Spec(**data["spec"])
+    return Result(**data)
+
+
+# ---------------------------------------------------------------------------------------------
+# The profile, by package and by function
+# ---------------------------------------------------------------------------------------------
+
+# SQLAlchemy runs the ORM's synchronous code in greenlets: a stack seen from inside one ends
+# at the greenlet; the rest is where the main greenlet waits (its gr_frame).
+_greenlet: Any = importlib.import_module("greenlet")
+
+
+def frame_name(code: CodeType) -> str:
+    relative = code.co_filename.replace(f"{ROOT}/", "")
+    if "site-packages/" in relative:
+        relative = relative.split("site-packages/", 1)[1]
+    return f"{relative}:{code.co_firstlineno} {code.co_qualname}"
+
+
+class Sampler:
+    """Samples the event-loop thread's stack every millisecond of wall time (SIGALRM: the
+    handler runs in that thread, on the frame running then; each sample is weighted by the
+    time since the previous one). Unlike cProfile it costs little and counts a coroutine's
+    time correctly: a stack is what runs at that moment.
+
+    Summary: busy and idle (waiting in epoll) seconds; busy seconds by the package of the
+    innermost frame; by the innermost ``bot/`` function on the stack (its own code and the
+    library code it called, without the ``bot/`` functions it called), with the packages that
+    time went to; and by every ``bot/`` function on the stack (inclusive)."""
+
+    def __init__(self, interval: float = 0.001) -> None:
+        self.interval = interval
+        self.main_greenlet = _greenlet.getcurrent()
+        self.last = 0.0
+        self.idle = 0.0
+        self.busy = 0.0
+        self.leaf: defaultdict[str, float] = defaultdict(float)
+        self.innermost: defaultdict[str, float] = defaultdict(float)
+        self.innermost_leaf: defaultdict[str, defaultdict[str, float]] = defaultdict(
+            lambda: defaultdict(float)
+        )
+        self.inclusive: defaultdict[str, float] = defaultdict(float)
+        self.functions: defaultdict[str, float] = defaultdict(float)
+
+    def start(self) -> None:
+        self.last = time.perf_counter()
+        signal.signal(signal.SIGALRM, self.sample)
+        signal.setitimer(signal.ITIMER_REAL, self.interval, self.interval)
+
+    def stop(self) -> None:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)
+
+    def stack(self, frame: FrameType | None) -> list[CodeType]:
+        codes: list[CodeType] = []
+        top = frame.f_code if frame is not None else None
+        if top is not None and not (top.co_name == "select" and "selectors" in top.co_filename):
+            parent = self.main_greenlet.gr_frame  # None unless a greenlet is running
+            for start in (frame, parent):
+                walk: FrameType | None = start
+                while walk is not None:
+                    codes.append(walk.f_code)
+                    walk = walk.f_back
+        return codes
+
+    def sample(self, _signum: int, frame: FrameType | None) -> None:
+        now = time.perf_counter()
+        weight, self.last = now - self.last, now
+        codes = self.stack(frame)
+        if not codes:
+            self.idle += weight
+            return
+        self.busy += weight
+        leaf = package_of(codes[0].co_filename)
+        self.leaf[leaf] += weight
+        self.functions[frame_name(codes[0])] += weight
+        ours = [frame_name(c) for c in codes if package_of(c.co_filename) == "bot/"]
+        inner = ours[0] if ours else f"(no bot/ frame) {leaf}"
+        self.innermost[inner] += weight
+        self.innermost_leaf[inner][leaf] += weight
+        for name in set(ours):
+            self.inclusive[name] += weight
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "idle": self.idle,
+            "busy": self.busy,
+            "leaf": dict(self.leaf),
+            "innermost": dict(self.innermost),
+            "innermost_leaf": {k: dict(v) for k, v in self.innermost_leaf.items()},
+            "inclusive": dict(self.inclusive),
+            "functions": dict(self.functions),
+        }
+
+
+def print_samples(data: dict[str, Any]) -> None:
+    busy, idle = float(data["busy"]), float(data["idle"])
+    print(f"\nsampled stacks: event-loop thread busy {busy:.1f} s, idle {idle:.1f} s")
+    print("  busy time by package of the running code:")
+    for package, seconds in sorted(data["leaf"].items(), key=lambda item: -item[1]):
+        print(f"    {package:<28} {seconds:7.2f} s  {seconds / busy:5.1%}")
+    print(
+        "  busy time by the innermost bot/ function on the stack (its code and the library "
+        "code it called):"
+    )
+    for name, seconds in sorted(data["innermost"].items(), key=lambda item: -item[1])[:25]:
+        parts = sorted(data["innermost_leaf"][name].items(), key=lambda item: -item[1])[:3]
+        spent = ", ".join(f"{package} {share / seconds:.0%}" for package, share in parts)
+        print(f"    {seconds / busy:5.1%}  {name}  [{spent}]")
+    print("  busy time by running function (the innermost Python frame; C code in its caller):")
+    for name, seconds in sorted(data["functions"].items(), key=lambda item: -item[1])[:20]:
+        print(f"    {seconds / busy:5.1%}  {name}")
+    print("  busy time under each bot/ function (inclusive):")
+    for name, seconds in sorted(data["inclusive"].items(), key=lambda item: -item[1])[:25]:
+        print(f"    {seconds / busy:5.1%}  {name}")
+
+
+IDLE = "(idle: waiting in epoll)"
+StatsEntry = tuple[int, int, float, float, dict[tuple[str, int, str], tuple[Any, ...]]]
+
+
+def package_of(filename: str) -> str:
+    path = filename.replace("\\", "/")
+    if "site-packages/" in path:
+        top = path.split("site-packages/", 1)[1].split("/", 1)[0]
+        top = top.split(".", 1)[0]
+        return "pydantic" if top == "pydantic_core" else top
+    root = f"{ROOT}/"
+    if path.startswith(root):
+        relative = path.removeprefix(root)
+        if relative.startswith("tests/fakeapi/"):
+            return "tests/fakeapi"
+        for prefix in ("bot/", "tests/", "scripts/"):
+            if relative.startswith(prefix):
+                return prefix
+    if "/asyncio/" in path:
+        return "asyncio"
+    return "stdlib (other)"
+
+
+def print_profile(path: str, wall: float | None = None) -> None:
+    stats = pstats.Stats(path)
+    raw: dict[tuple[str, int, str], StatsEntry] = stats.stats  # type: ignore[attr-defined]
+    by_package: dict[str, float] = defaultdict(float)
+    for (filename, _line, name), (_cc, _nc, tottime, _ct, callers) in raw.items():
+        if filename != "~":
+            by_package[package_of(filename)] += tottime
+        elif "select.epoll" in name:
+            by_package[IDLE] += tottime
+        else:
+            # C functions (sqlite3, greenlet, json...): charged to whoever called them.
+            total = sum(float(c[2]) for c in callers.values()) or 1.0
+            for caller, caller_stats in callers.items():
+                package = package_of(caller[0]) if caller[0] != "~" else "C (other)"
+                by_package[package] += tottime * float(caller_stats[2]) / total
+    busy = sum(t for p, t in by_package.items() if p != IDLE)
+    print(f"\nprofile ({path}): event-loop thread, {busy:.1f} s busy (cProfile inflates it)")
+    print("  own time by package (C calls charged to their Python caller):")
+    for package, seconds in sorted(by_package.items(), key=lambda item: -item[1]):
+        part = f"{seconds / busy:5.1%}" if package != IDLE else "  -  "
+        print(f"    {package:<28} {seconds:7.2f} s  {part}")
+
+    def where(key: tuple[str, int, str]) -> str:
+        filename, line, name = key
+        if filename == "~":
+            return name
+        relative = filename.replace(f"{ROOT}/", "")
+        if "site-packages/" in relative:
+            relative = relative.split("site-packages/", 1)[1]
+        return f"{relative}:{line} {name}"
+
+    print("  top functions by own time (calls: coroutine resumptions count as calls):")
+    print(f"    {'own s':>6} {'share':>6} {'cum s':>7} {'calls':>8}  function")
+    top = sorted(raw.items(), key=lambda item: -item[1][2])[:30]
+    for key, (_cc, nc, tottime, cumtime, _callers) in top:
+        share = tottime / busy
+        print(f"    {tottime:6.2f} {share:6.1%} {cumtime:7.2f} {nc:>8}  {where(key)}")
+    if wall:
+        print(f"  (the profiled run took {wall:.1f} s of wall time)")
+
+
+# ---------------------------------------------------------------------------------------------
+# Reporting and the command line
+# ---------------------------------------------------------------------------------------------
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def cpu_ms(r: Result) -> str:
+    """CPU per update: the event-loop thread + the others (aiosqlite's worker threads)."""
+    updates = max(1, r.updates)
+    return f"{1000 * r.loop_cpu / updates:.1f}+{1000 * (r.cpu - r.loop_cpu) / updates:.1f}"
+
+
+def rss(r: Result) -> str:
+    return f"{r.rss_start:.0f}→{r.peak_rss:.0f}"
+
+
+def gc_cost(r: Result) -> str:
+    """Seconds in the garbage collector / full collections / the longest pause in ms."""
+    return f"{r.gc_seconds:.1f}/{r.gc_full}/{r.gc_longest_ms:.0f}"
+
+
+def report_closed(results: list[Result]) -> bool:
+    print(
+        f"\n{'scenario':<24}{'round':>6}{'upd/s':>7}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}"
+        f"{'max ms':>8}{'API/upd':>8}{'SQL/upd':>8}{'tx/upd':>7}{'CPU ms/upd':>11}"
+        f"{'GC s/full/ms':>13}{'RSS MiB':>10}"
+    )
+    for r in results:
+        sql = f"{r.statements_per_update:.1f}" if r.spec.app == "bot" else "-"
+        tx = f"{r.checkouts_per_update:.1f}" if r.spec.app == "bot" else "-"
+        print(
+            f"{r.spec.label:<24}{r.spec.round:>6}{r.per_second:>7.0f}{r.p50:>8.1f}{r.p95:>8.1f}"
+            f"{r.p99:>8.1f}{r.worst:>8.1f}{r.calls_per_update:>8.2f}{sql:>8}{tx:>7}"
+            f"{cpu_ms(r):>11}{gc_cost(r):>13}{rss(r):>10}"
+        )
+    return report_correctness(results)
+
+
+def report_open(results: list[Result]) -> bool:
+    print(
+        f"\n{'scenario':<24}{'round':>6}{'achieved/s':>11}{'p50 ms':>8}{'p95 ms':>8}"
+        f"{'p99 ms':>8}{'max ms':>8}{'p99 sched':>10}{'late':>6}{'CPU ms/upd':>11}"
+        f"{'GC s/full/ms':>13}{'RSS MiB':>10}"
+    )
+    for r in results:
+        print(
+            f"{r.spec.label:<24}{r.spec.round:>6}{r.per_second:>11.1f}{r.p50:>8.1f}"
+            f"{r.p95:>8.1f}{r.p99:>8.1f}{r.worst:>8.1f}{r.sched_p99:>10.1f}{r.late:>6}"
+            f"{cpu_ms(r):>11}{gc_cost(r):>13}{rss(r):>10}"
+        )
+    return report_correctness(results)
+
+
+def report_correctness(results: list[Result]) -> bool:
+    ok = True
+    for r in results:
+        if not r.ok:
+            ok = False
+            print(
+                f"  FAIL {r.spec.label} round {r.spec.round}: {r.updates} updates handled, "
+                f"{r.saved} interviews saved of {r.spec.people + r.spec.warmup} (with the "
+                f"warm-up's), {r.errors} errors logged"
+            )
+            for failure in r.failures:
+                print(f"       {failure}")
+    if ok:
+        print("  every conversation completed (each person's interview saved), no errors logged")
+    return ok
+
+
+def by_label(results: list[Result], label: str) -> list[Result]:
+    return [r for r in results if r.spec.label == label]
+
+
+def ratios(results: list[Result], label: str) -> list[float]:
+    echo = {r.spec.round: r.per_second for r in by_label(results, "echo (bare aiogram)")}
+    return [
+        r.per_second / echo[r.spec.round]
+        for r in by_label(results, label)
+        if echo.get(r.spec.round)
+    ]
+
+
+def run_all(
+    apps: list[tuple[str, str]], modes: tuple[str, ...], repeat: int, common: dict[str, Any]
+) -> dict[str, list[Result]]:
+    """Every scenario, each in its own process; rounds interleave the apps."""
+    results: dict[str, list[Result]] = {mode: [] for mode in modes}
+    for number in range(1, repeat + 1):
+        for mode in modes:
+            for app, backend in apps:
+                spec = Spec(app, backend, mode, round=number, **common)
+                result = run_child(spec)
+                results[mode].append(result)
+                print(
+                    f"  [{mode} loop] {spec.label}, round {number}: "
+                    f"{result.per_second:.0f} updates/s, p99 {result.p99:.1f} ms",
+                    flush=True,
+                )
+    return results
+
+
+def verdict_closed(closed: list[Result], concurrency: int) -> bool:
+    print(
+        f"\nCLOSED LOOP: {concurrency} people at a time, each sends the next update when the "
+        "reply to the previous one came"
+    )
+    ok = report_closed(closed)
+    for label in ("bot, SQLite", "bot, PostgreSQL + Redis"):
+        values = ratios(closed, label)
+        if not values:
+            continue
+        listed = ", ".join(f"{v:.2f}" for v in values)
+        line = f"  {label} throughput / echo's: median {median(values):.2f} ({listed})"
+        if label == "bot, SQLite":
+            passed = median(values) >= TARGET_RATIO
+            ok &= passed
+            line += f"; target ≥ {TARGET_RATIO}: {verdict(passed)}"
+        print(line)
+    return ok
+
+
+def verdict_open(opened: list[Result], rate: float) -> bool:
+    lanes = opened[0].spec.lanes
+    print(
+        f"\nOPEN LOOP: {rate:g} updates/s offered on a fixed schedule: {lanes} people in "
+        f"flight, each acts every {lanes / rate:.2f} s (or when a late reply comes); "
+        "p99 sched: from the scheduled moment; late: taken > 5 ms after it"
+    )
+    ok = report_open(opened)
+    sqlite = by_label(opened, "bot, SQLite")
+    worse = [max(r.p99, r.sched_p99) for r in sqlite]
+    passed = median(worse) <= TARGET_P99_MS
+    print(
+        f"  bot, SQLite p99 at {rate:g}/s offered (the worse of p99 and p99 sched): median "
+        f"{median(worse):.1f} ms ({', '.join(f'{v:.1f}' for v in worse)}); "
+        f"target ≤ {TARGET_P99_MS:g} ms: {verdict(passed)}"
+    )
+    return ok and passed
+
+
+def profile(path: str, common: dict[str, Any]) -> None:
+    """The SQLite closed loop twice more: under cProfile (own time by function: where the
+    CPU goes), then with stacks sampled (time by bot/ function, coroutines included)."""
+    result = run_child(Spec("bot", "sqlite", "closed", profile=path, **common))
+    print(
+        f"\nPROFILE of the SQLite closed loop. Under cProfile: {result.per_second:.0f} updates/s; "
+        f"event-loop thread CPU {result.loop_cpu:.1f} s, other threads (aiosqlite's) "
+        f"{result.cpu - result.loop_cpu:.1f} s"
+    )
+    print_profile(path, result.elapsed)
+    result = run_child(Spec("bot", "sqlite", "closed", sample=True, **common))
+    print(f"\nsampled run: {result.per_second:.0f} updates/s, p99 {result.p99:.1f} ms")
+    if result.samples is not None:
+        Path(f"{path}.samples.json").write_text(json.dumps(result.samples, indent=1))
+        print_samples(result.samples)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--people", type=int, default=200)
-    parser.add_argument("--concurrency", type=int, default=20)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--people", type=int, help="simulated people (200; --quick 30)")
+    parser.add_argument("--quick", action="store_true", help="30 people")
+    parser.add_argument("--concurrency", type=int, default=20, help="closed loop: people at once")
+    parser.add_argument("--rate", type=float, default=100.0, help="open loop: updates/s offered")
+    parser.add_argument("--think", type=float, default=0.5, help="open loop: s between steps")
+    parser.add_argument("--warmup", type=int, default=5, help="people first, unmeasured")
+    parser.add_argument(
+        "--gc-freeze",
+        action="store_true",
+        help="gc.freeze() after the warm-up (both apps), to see what it would change",
+    )
+    parser.add_argument("--modes", choices=("both", "closed", "open", "none"), default="both")
+    parser.add_argument("--repeat", type=int, default=1, help="rounds of every scenario")
+    parser.add_argument("--postgres", default=os.environ.get("BENCH_POSTGRES_URL"))
+    parser.add_argument("--redis", default=os.environ.get("BENCH_REDIS_URL"))
+    parser.add_argument("--profile", metavar="FILE", help="also a cProfile'd SQLite closed run")
+    parser.add_argument("--check", action="store_true", help="exit 1 if a target is missed")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    asyncio.run(run(args.people, args.concurrency))
+    if args.child:
+        child(args.child)
+        return
+    if bool(args.postgres) != bool(args.redis):
+        parser.error("PostgreSQL and Redis go together: give both --postgres and --redis")
+    people = args.people or (30 if args.quick else 200)
+    common: dict[str, Any] = {
+        "people": people,
+        "concurrency": args.concurrency,
+        "rate": args.rate,
+        "think": args.think,
+        "warmup": args.warmup,
+        "gc_freeze": args.gc_freeze,
+        "postgres": args.postgres,
+        "redis": args.redis,
+    }
+    apps = [("echo", "none"), ("bot", "sqlite")]
+    if args.postgres:
+        apps.append(("bot", "postgres"))
+    modes = {"both": ("closed", "open"), "none": ()}.get(args.modes, (args.modes,))
+
+    messages = sum(1 for kind, _text in SCRIPT if kind == "send")
+    print(
+        f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
+        f"load average {os.getloadavg()[0]:.1f}"
+    )
+    print(
+        f"load: {people} people × {len(SCRIPT)} updates ({messages} messages, "
+        f"{len(SCRIPT) - messages} button presses) = {people * len(SCRIPT):,} updates "
+        f"per scenario after {args.warmup} unmeasured; {args.repeat} round(s); each scenario "
+        "in its own process"
+    )
+    if args.gc_freeze:
+        print("gc.freeze() after the warm-up (not what the bot does today)")
+    if not args.postgres:
+        print("PostgreSQL + Redis: skipped (give --postgres URL --redis URL)")
+
+    results = run_all(apps, modes, args.repeat, common)
+    ok = True
+    if "closed" in results:
+        ok &= verdict_closed(results["closed"], args.concurrency)
+    if "open" in results:
+        ok &= verdict_open(results["open"], args.rate)
+
+    if args.profile:
+        profile(args.profile, common)
+
+    print(f"\n{'all targets met' if ok else 'some targets missed (see FAIL above)'}")
+    if args.check and not ok:
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":
