@@ -24,7 +24,7 @@ from bot.i18n import UserI18nMiddleware
 from bot.metrics import Metrics
 from bot.middlewares.db import DbSessionMiddleware, UserMiddleware
 from bot.middlewares.logging import HandlerTraceMiddleware, UpdateLogMiddleware
-from bot.middlewares.telegram import ExpiredCallbackAnswers
+from bot.middlewares.telegram import install as install_request_middlewares
 from bot.scheduler.runner import NoPlanner, Planner
 
 LOCK_SECONDS = 5
@@ -41,8 +41,7 @@ def create_bot(settings: Settings) -> Bot:
         session=session,
         default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
     )
-    bot.session.middleware(ExpiredCallbackAnswers())
-    return bot
+    return install_request_middlewares(bot)
 
 
 def create_storage(

@@ -102,6 +102,7 @@ from bot.i18n import create_i18n  # noqa: E402
 from bot.metrics import Metrics  # noqa: E402
 from bot.metrics import install as install_metrics  # noqa: E402
 from bot.middlewares.logging import quiet_chatty_loggers  # noqa: E402
+from bot.middlewares.telegram import install as install_request_middlewares  # noqa: E402
 from tests.clock import FakeClock  # noqa: E402
 from tests.databases import fresh_postgres  # noqa: E402
 from tests.fakeapi.core import FakeTelegram, FakeUser  # noqa: E402
@@ -194,7 +195,7 @@ async def bot_stand(database_url: str, redis_url: str | None) -> Stand:
     settings = make_settings(database_url=database_url, redis_url=redis_url)
     clock = FakeClock()
     fake = FakeTelegram(TOKEN, clock=clock)
-    bot = make_bot(fake, TOKEN)
+    bot = install_request_middlewares(make_bot(fake, TOKEN))  # as create_bot does
     metrics = Metrics()
     install_metrics(bot, metrics)
     engine = create_engine(settings.database_url)

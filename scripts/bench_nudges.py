@@ -57,6 +57,7 @@ from bot.db.engine import WriteGate, create_engine, create_sessionmaker  # noqa:
 from bot.db.migrate import upgrade  # noqa: E402
 from bot.db.models import Interview, Nudge, User  # noqa: E402
 from bot.i18n import create_i18n  # noqa: E402
+from bot.middlewares.telegram import install as install_request_middlewares  # noqa: E402
 from bot.scheduler.delivery import DUE_PAGE, NudgeDelivery  # noqa: E402
 from bot.scheduler.limiter import RateLimiter  # noqa: E402
 from bot.scheduler.runner import HORIZON, NudgeScheduler, bind, jobstore_url  # noqa: E402
@@ -414,6 +415,7 @@ async def run_delivery(spec: DeliverySpec) -> DeliveryResult:
             fake.user(FIRST_USER + n, started=True)
         session = TimedSession(fake)
         bot = Bot(fake.token, session=session, default=DefaultBotProperties(parse_mode="HTML"))
+        install_request_middlewares(bot)  # as create_bot does
         gate = TimedGate()
         limiter = TimedLimiter(per_second=spec.rate, per_chat_interval=1 / spec.per_chat)
         delivery = NudgeDelivery(

@@ -20,7 +20,7 @@ from bot.factory import create_dispatcher
 from bot.i18n import create_i18n
 from bot.metrics import Metrics
 from bot.metrics import install as install_metrics
-from bot.middlewares.telegram import ExpiredCallbackAnswers
+from bot.middlewares.telegram import install as install_request_middlewares
 from tests.clock import FakeClock
 from tests.fakeapi.core import FakeTelegram, FakeUser, SentMessage
 from tests.fakeapi.session import make_bot
@@ -141,7 +141,7 @@ async def running_app(
     # Update ids keep growing across "restarts", as Telegram's do for one bot.
     fake = FakeTelegram(TOKEN, clock=clock, first_update_id=next(_update_ids))
     bot = make_bot(fake, TOKEN)
-    bot.session.middleware(ExpiredCallbackAnswers())
+    install_request_middlewares(bot)
     metrics = Metrics()
     install_metrics(bot, metrics)
     i18n = create_i18n("ru")

@@ -3,8 +3,13 @@ died) still does its work: only the toast is lost, never the person's answer."""
 
 from __future__ import annotations
 
+import gc
+import weakref
+
 import pytest
 from aiogram.exceptions import TelegramBadRequest
+from aiogram.methods import Response
+from aiogram.types import Message
 from sqlalchemy import select
 
 from bot.db.models import User
@@ -49,3 +54,14 @@ async def test_other_bad_requests_still_fail(app: BotApp) -> None:
     app.fake.fail_next("answerCallbackQuery", error_code=400, description="Bad Request: oops")
     with pytest.raises(TelegramBadRequest, match="oops"):
         await app.bot.answer_callback_query(update["callback_query"]["id"])
+
+
+async def test_answer_types_are_built_once_not_on_every_call(app: BotApp) -> None:
+    """pydantic drops an unreferenced ``Response[Message]`` and rebuilds it on the next call;
+    the bot keeps the ones it has used, so one class serves every answer."""
+    anna = app.person()
+    await anna.send("/start")  # a sendMessage: its answer type is now in use
+    used = weakref.ref(Response[Message])
+    gc.collect()
+    assert used() is not None
+    assert Response[Message] is used()
