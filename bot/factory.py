@@ -7,8 +7,9 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
+from aiogram.fsm.middleware import FSMContextMiddleware
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder
-from aiogram.fsm.storage.memory import SimpleEventIsolation
+from aiogram.fsm.storage.memory import DisabledEventIsolation, SimpleEventIsolation
 from aiogram.fsm.storage.redis import RedisStorage
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -23,6 +24,7 @@ from bot.handlers.errors import on_error
 from bot.i18n import UserI18nMiddleware
 from bot.metrics import Metrics
 from bot.middlewares.db import DbSessionMiddleware, UserMiddleware
+from bot.middlewares.fsm import PersonLock
 from bot.middlewares.logging import HandlerTraceMiddleware, UpdateLogMiddleware
 from bot.middlewares.telegram import install as install_request_middlewares
 from bot.scheduler.runner import NoPlanner, Planner
@@ -47,14 +49,18 @@ def create_bot(settings: Settings) -> Bot:
 def create_storage(
     settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> tuple[BaseStorage, BaseEventIsolation]:
-    """Redis when ``REDIS_URL`` is set (shared by replicas), else the bot's own database."""
+    """Redis when ``REDIS_URL`` is set (shared by replicas), else the bot's own database.
+
+    :func:`create_dispatcher` puts a per-update buffer in front of either
+    (:class:`bot.fsm_buffer.TransactionalStorage`).
+    """
     key_builder = DefaultKeyBuilder(with_destiny=True)
     if settings.redis_url:
         redis_storage = RedisStorage.from_url(settings.redis_url, key_builder=key_builder)
         # The lock that serializes one person's updates across replicas expires by itself:
         # after a replica is killed mid-update, the person waits seconds, not a minute.
         isolation = redis_storage.create_isolation(lock_kwargs={"timeout": LOCK_SECONDS})
-        return TransactionalStorage(redis_storage), isolation
+        return redis_storage, isolation
     return SQLAlchemyStorage(sessionmaker, key_builder=key_builder), SimpleEventIsolation()
 
 
@@ -70,7 +76,10 @@ def create_dispatcher(
     planner: Planner | None = None,
     metrics: Metrics | None = None,
 ) -> Dispatcher:
-    dp = Dispatcher(storage=storage, events_isolation=events_isolation)
+    fsm = storage if isinstance(storage, TransactionalStorage) else TransactionalStorage(storage)
+    # aiogram's FSM middleware would read the state before our transaction opens: it runs
+    # inside it instead, and the person's lock is taken around the whole update (PersonLock).
+    dp = Dispatcher(storage=fsm, events_isolation=events_isolation, disable_fsm=True)
     dp["settings"] = settings
     dp["clock"] = clock
     dp["sessionmaker"] = sessionmaker
@@ -78,10 +87,13 @@ def create_dispatcher(
     dp["planner"] = planner or NoPlanner()
 
     dp.update.outer_middleware(UpdateLogMiddleware(metrics))
-    fsm = storage if isinstance(storage, TransactionalStorage) else None
+    dp.update.outer_middleware(PersonLock(dp.fsm))
     transactions = DbSessionMiddleware(sessionmaker, gate, clock, fsm)
     dp["updates_in_flight"] = transactions  # drained on shutdown
     dp.update.outer_middleware(transactions)
+    dp.update.outer_middleware(
+        FSMContextMiddleware(storage=fsm, events_isolation=DisabledEventIsolation())
+    )
     dp.update.outer_middleware(UserMiddleware())
     dp.update.outer_middleware(UserI18nMiddleware(i18n))
     for event_type in EVENT_TYPES:

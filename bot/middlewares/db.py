@@ -44,7 +44,7 @@ class DbSessionMiddleware(BaseMiddleware):
         self._sessionmaker = sessionmaker
         self._gate = gate
         self._clock = clock
-        self._fsm = fsm  # state kept outside the database (Redis): written after the commit
+        self._fsm = fsm  # the conversation state: written once, before or after the commit
         self._in_flight: set[asyncio.Future[Any]] = set()
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
@@ -61,30 +61,32 @@ class DbSessionMiddleware(BaseMiddleware):
             await asyncio.wait(set(self._in_flight), timeout=grace)
 
     async def _handle(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        fsm = self._fsm
         async with self._gate.hold(), self._sessionmaker() as session:
-            if isinstance(event, Update):
-                updates = UpdateRepository(session)
-                if await updates.seen(event.update_id):
-                    logger.info("update=%s already handled; skipped", event.update_id)
-                    return None
-                updates.remember(event.update_id, self._clock())
+            if isinstance(event, Update) and not await UpdateRepository(session).remember(
+                event.update_id, self._clock()
+            ):
+                logger.info("update=%s already handled; skipped", event.update_id)
+                return None
             data["session"] = session
             after_commit: list[Callable[[], None]] = []
             data["after_commit"] = after_commit
             token = current_session.set(session)
-            buffered = self._fsm.begin() if self._fsm is not None else None
+            buffer, fsm_token = fsm.begin() if fsm is not None else (None, None)
             try:
                 result = await handler(event, data)
+                if fsm is not None and buffer is not None and fsm.writes_in_transaction:
+                    await fsm.flush(buffer)
             except BaseException:
                 await session.rollback()
                 raise
             finally:
                 current_session.reset(token)
-                if self._fsm is not None and buffered is not None:
-                    self._fsm.end(buffered[1])
+                if fsm is not None and fsm_token is not None:
+                    fsm.end(fsm_token)
             await session.commit()
-        if self._fsm is not None and buffered is not None:
-            await self._fsm.commit(buffered[0])
+        if fsm is not None and buffer is not None and not fsm.writes_in_transaction:
+            await fsm.flush(buffer)
         for callback in after_commit:
             callback()
         return result

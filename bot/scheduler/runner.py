@@ -19,6 +19,7 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.engine import make_url
 
+from bot.db.repositories.updates import UpdateRepository
 from bot.scheduler.delivery import DUE_PAGE, NudgeDelivery
 
 logger = logging.getLogger("bot.scheduler")
@@ -30,6 +31,11 @@ HORIZON: Final = timedelta(minutes=10)
 RECONCILE_SECONDS: Final = 60
 # Due reminders one reconcile pass sends, at most (the rest in the next pass).
 RECONCILE_PAGES: Final = 20
+# Handled update ids are kept this long: Telegram gives up redelivering an update after a
+# day (getUpdates keeps it 24 hours), so older ids can never come again.
+UPDATE_IDS_KEPT: Final = timedelta(days=3)
+HOUSEKEEPING_SECONDS: Final = 3600
+HOUSEKEEPING_BATCH: Final = 10_000  # rows a transaction, so SQLite's writer is never held long
 
 
 class Planner(Protocol):
@@ -91,6 +97,11 @@ async def reconcile() -> None:
     await _current().reconcile()
 
 
+async def housekeeping() -> None:
+    """Interval job: forget handled update ids that Telegram can no longer deliver again."""
+    await _current().housekeeping()
+
+
 class NudgeScheduler:
     def __init__(
         self,
@@ -121,6 +132,14 @@ class NudgeScheduler:
             "interval",
             seconds=self.reconcile_seconds,
             id="reconcile",
+            replace_existing=True,
+            next_run_time=datetime.now(UTC),
+        )
+        self.scheduler.add_job(
+            f"{__name__}:housekeeping",
+            "interval",
+            seconds=HOUSEKEEPING_SECONDS,
+            id="housekeeping",
             replace_existing=True,
             next_run_time=datetime.now(UTC),
         )
@@ -167,3 +186,19 @@ class NudgeScheduler:
             job = self.scheduler.get_job(f"nudge:{nudge_id}")
             if job is None or job.next_run_time != due:
                 self.schedule(nudge_id, due)
+
+    async def housekeeping(self) -> int:
+        """Forget handled update ids older than :data:`UPDATE_IDS_KEPT`; how many went."""
+        delivery = self.delivery
+        cutoff = delivery.clock() - UPDATE_IDS_KEPT
+        forgotten = 0
+        while True:
+            async with delivery.gate.hold(), delivery.sessionmaker() as session:
+                batch = await UpdateRepository(session).forget_before(cutoff, HOUSEKEEPING_BATCH)
+                await session.commit()
+            forgotten += batch
+            if batch < HOUSEKEEPING_BATCH:
+                break
+        if forgotten:
+            logger.info("forgot %s handled update ids", forgotten)
+        return forgotten

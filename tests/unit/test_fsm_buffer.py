@@ -30,7 +30,7 @@ async def test_an_updates_writes_are_seen_by_it_and_reach_the_store_at_commit() 
     assert await inner.get_state(KEY) == Steps.first.state  # not yet
     assert await inner.get_data(KEY) == {}
     storage.end(token)
-    await storage.commit(buffer)
+    await storage.flush(buffer)
 
     assert await inner.get_state(KEY) == Steps.second.state
     assert await inner.get_data(KEY) == {"company": "Яндекс"}
@@ -60,3 +60,75 @@ async def test_buffered_data_is_a_copy() -> None:
     (await storage.get_data(KEY))["priorities"].append("mutated too")
     assert await storage.get_data(KEY) == {"priorities": ["skills"]}
     storage.end(token)
+
+
+class CountingStore(MemoryStorage):
+    """A store that reads and writes state and data together, counting each."""
+
+    writes_in_transaction = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.loads = 0
+        self.stores: list[tuple[str | None, dict[str, object]]] = []
+
+    async def load(self, key: StorageKey) -> tuple[str | None, dict[str, object]]:
+        self.loads += 1
+        return await super().get_state(key), await super().get_data(key)
+
+    async def store(self, key: StorageKey, state: str | None, data: dict[str, object]) -> None:
+        self.stores.append((state, data))
+        await super().set_state(key, state)
+        await super().set_data(key, data)
+
+
+async def test_an_update_reads_the_conversation_once_and_writes_it_once() -> None:
+    inner = CountingStore()
+    await inner.store(KEY, Steps.first.state, {"company": "Яндекс"})
+    inner.stores.clear()
+    storage = TransactionalStorage(inner)
+    assert storage.writes_in_transaction
+
+    buffer, token = storage.begin()
+    assert await storage.get_state(KEY) == Steps.first.state
+    assert await storage.get_data(KEY) == {"company": "Яндекс"}
+    await storage.update_data(KEY, {"position": "Аналитик"})
+    await storage.update_data(KEY, {"contact": "Ольга"})
+    await storage.set_state(KEY, Steps.second)
+    storage.end(token)
+    await storage.flush(buffer)
+
+    assert inner.loads == 1
+    assert inner.stores == [
+        (Steps.second.state, {"company": "Яндекс", "position": "Аналитик", "contact": "Ольга"})
+    ]
+
+
+async def test_a_write_without_a_read_keeps_the_other_half() -> None:
+    inner = CountingStore()
+    await inner.store(KEY, Steps.first.state, {"company": "Яндекс"})
+    storage = TransactionalStorage(inner)
+
+    buffer, token = storage.begin()
+    await storage.set_state(KEY, Steps.second)  # the data was never read in this update
+    storage.end(token)
+    await storage.flush(buffer)
+
+    assert await inner.get_state(KEY) == Steps.second.state
+    assert await inner.get_data(KEY) == {"company": "Яндекс"}
+
+
+async def test_an_update_that_only_reads_writes_nothing() -> None:
+    inner = CountingStore()
+    storage = TransactionalStorage(inner)
+    buffer, token = storage.begin()
+    assert await storage.get_state(KEY) is None
+    assert await storage.get_data(KEY) == {}
+    storage.end(token)
+    await storage.flush(buffer)
+    assert inner.stores == []
+
+
+async def test_a_store_without_combined_reads_is_written_after_the_commit() -> None:
+    storage = TransactionalStorage(MemoryStorage())  # Redis-like: outside the database
+    assert not storage.writes_in_transaction
