@@ -25,7 +25,6 @@ from aiogram.types import (
     Message,
 )
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
@@ -34,6 +33,7 @@ from bot.db.repositories.interviews import InterviewRepository
 from bot.db.repositories.journal import JournalRepository
 from bot.db.repositories.nudges import NudgeRepository
 from bot.handlers.utils import edit_text
+from bot.keyboards.builder import InlineKeyboardBuilder
 from bot.keyboards.callbacks import DraftCb, InterviewCb, JournalCb, RemindCb
 from bot.scheduler.runner import Planner
 from bot.services.drafting import SHORT_LIMIT, Draft, DraftContext, Kind, Tone, render

@@ -22,7 +22,6 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
@@ -31,6 +30,7 @@ from bot.db.repositories.interviews import InterviewRepository
 from bot.db.repositories.nudges import NudgeRepository
 from bot.filters import NOT_COMMAND, TextIn
 from bot.handlers.utils import drop_keyboard, edit_text
+from bot.keyboards.builder import InlineKeyboardBuilder
 from bot.keyboards.callbacks import DraftCb, IntakeCb, InterviewCb, RemindCb
 from bot.keyboards.common import MENU_NEW, main_menu
 from bot.scheduler.runner import Planner

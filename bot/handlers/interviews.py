@@ -14,7 +14,6 @@ from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
@@ -25,6 +24,7 @@ from bot.db.repositories.nudges import NudgeRepository
 from bot.filters import TextIn
 from bot.handlers import intake
 from bot.handlers.utils import edit_text
+from bot.keyboards.builder import InlineKeyboardBuilder
 from bot.keyboards.callbacks import DraftCb, InterviewCb, JournalCb
 from bot.keyboards.common import MENU_LIST
 from bot.scheduler.runner import Planner

@@ -12,7 +12,6 @@ from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
@@ -22,6 +21,7 @@ from bot.db.repositories.journal import JournalRepository, PlanRepository
 from bot.db.repositories.nudges import NudgeRepository
 from bot.filters import NOT_COMMAND
 from bot.handlers.utils import drop_keyboard, edit_text
+from bot.keyboards.builder import InlineKeyboardBuilder
 from bot.keyboards.callbacks import DraftCb, InterviewCb, JournalCb, PlanCb
 from bot.keyboards.common import main_menu
 from bot.services.drafting import Kind

@@ -6,7 +6,6 @@ from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
@@ -14,6 +13,7 @@ from bot.db.models import User
 from bot.db.repositories.users import UserRepository
 from bot.filters import NOT_COMMAND
 from bot.handlers.utils import drop_keyboard
+from bot.keyboards.builder import InlineKeyboardBuilder
 from bot.keyboards.callbacks import OnboardingCb
 from bot.keyboards.common import gender_buttons, main_menu, zone_buttons
 from bot.services.preferences import (

@@ -18,7 +18,6 @@ from aiogram.types import (
     ReplyKeyboardRemove,
 )
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
@@ -29,6 +28,7 @@ from bot.db.repositories.nudges import NudgeRepository
 from bot.db.repositories.users import UserRepository
 from bot.handlers.utils import edit_text
 from bot.i18n import N_
+from bot.keyboards.builder import InlineKeyboardBuilder
 from bot.keyboards.callbacks import PrivacyCb
 from bot.scheduler.runner import Planner
 from bot.services.export import export_document

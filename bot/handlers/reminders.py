@@ -15,7 +15,6 @@ from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, ChatMemberUpdated, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
@@ -26,6 +25,7 @@ from bot.db.repositories.users import UserRepository
 from bot.handlers import intake, journal
 from bot.handlers.drafts import draft_view
 from bot.handlers.utils import edit_text
+from bot.keyboards.builder import InlineKeyboardBuilder
 from bot.keyboards.callbacks import NudgeCb, RemindCb
 from bot.scheduler.runner import Planner
 from bot.services.intake import Step

@@ -13,7 +13,6 @@ from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
@@ -24,6 +23,7 @@ from bot.db.repositories.users import UserRepository
 from bot.filters import NOT_COMMAND, TextIn
 from bot.handlers.onboarding import PROMPT_KEY, timezone_error, typed_signature, zone_by_offset
 from bot.handlers.utils import drop_keyboard, edit_text
+from bot.keyboards.builder import InlineKeyboardBuilder
 from bot.keyboards.callbacks import SettingsCb
 from bot.keyboards.common import MENU_SETTINGS, gender_buttons, main_menu, zone_buttons
 from bot.scheduler.runner import Planner

@@ -8,7 +8,6 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
@@ -18,6 +17,7 @@ from bot.db.models import User
 from bot.db.repositories.users import UserRepository
 from bot.handlers.onboarding import ask_signature
 from bot.handlers.utils import drop_keyboard, edit_text
+from bot.keyboards.builder import InlineKeyboardBuilder
 from bot.keyboards.callbacks import ConsentCb
 from bot.keyboards.common import main_menu
 from bot.services.accounts import register

@@ -8,9 +8,9 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import ReplyKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
-from aiogram.utils.keyboard import InlineKeyboardBuilder, ReplyKeyboardBuilder
 
 from bot.i18n import N_
+from bot.keyboards.builder import InlineKeyboardBuilder, ReplyKeyboardBuilder
 from bot.services.preferences import RUSSIAN_ZONES, Gender
 
 # Reply-keyboard labels; handlers match them in every language.

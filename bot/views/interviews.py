@@ -10,9 +10,9 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.db.models import Interview
+from bot.keyboards.builder import InlineKeyboardBuilder
 from bot.services.intake import (
     Area,
     Channel,
