@@ -18,6 +18,7 @@ from bot.db.engine import WriteGate, create_engine, create_sessionmaker
 from bot.db.migrate import upgrade
 from bot.factory import create_bot, create_dispatcher, create_storage
 from bot.i18n import create_i18n
+from bot.memory import freeze_startup_objects
 from bot.metrics import Metrics
 from bot.metrics import install as install_metrics
 from bot.middlewares.logging import quiet_chatty_loggers
@@ -147,6 +148,7 @@ async def run(settings: Settings) -> None:
             scheduler_running=(lambda: nudges.running) if nudges is not None else None,
             metrics=metrics,
         )
+        freeze_startup_objects()
         if settings.handles_updates and settings.webhook_url:
             stop = _stop_event()
             runner = await _serve(app, settings.webhook_host, settings.webhook_port)
