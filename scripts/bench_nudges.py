@@ -57,6 +57,7 @@ from bot.db.engine import WriteGate, create_engine, create_sessionmaker  # noqa:
 from bot.db.migrate import upgrade  # noqa: E402
 from bot.db.models import Interview, Nudge, User  # noqa: E402
 from bot.i18n import create_i18n  # noqa: E402
+from bot.memory import freeze_startup_objects  # noqa: E402
 from bot.middlewares.telegram import install as install_request_middlewares  # noqa: E402
 from bot.scheduler.delivery import DUE_PAGE, NudgeDelivery  # noqa: E402
 from bot.scheduler.limiter import RateLimiter  # noqa: E402
@@ -427,6 +428,7 @@ async def run_delivery(spec: DeliverySpec) -> DeliveryResult:
             limiter=limiter,
             paid_broadcast=paid,
         )
+        freeze_startup_objects()  # as bot/__main__.py does once wired
         profiler = cProfile.Profile() if spec.profile else None
         rss_start = rss_mib()
         cpu_start, loop_start = cpu_seconds(), loop_thread_cpu()
