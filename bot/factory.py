@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -10,7 +12,6 @@ from aiogram.enums import ParseMode
 from aiogram.fsm.middleware import FSMContextMiddleware
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder
 from aiogram.fsm.storage.memory import DisabledEventIsolation, SimpleEventIsolation
-from aiogram.fsm.storage.redis import RedisStorage
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -19,6 +20,7 @@ from bot.config import Settings
 from bot.db.engine import WriteGate
 from bot.db.fsm_storage import SQLAlchemyStorage
 from bot.fsm_buffer import TransactionalStorage
+from bot.fsm_redis import RedisRecordStorage
 from bot.handlers import build_root_router
 from bot.handlers.errors import on_error
 from bot.i18n import UserI18nMiddleware
@@ -56,7 +58,10 @@ def create_storage(
     """
     key_builder = DefaultKeyBuilder(with_destiny=True)
     if settings.redis_url:
-        redis_storage = RedisStorage.from_url(settings.redis_url, key_builder=key_builder)
+        redis_storage = cast(
+            RedisRecordStorage,
+            RedisRecordStorage.from_url(settings.redis_url, key_builder=key_builder),
+        )
         # The lock that serializes one person's updates across replicas expires by itself:
         # after a replica is killed mid-update, the person waits seconds, not a minute.
         isolation = redis_storage.create_isolation(lock_kwargs={"timeout": LOCK_SECONDS})

@@ -8,12 +8,13 @@ from datetime import UTC, datetime, time, timedelta, timezone
 
 import pytest
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, StorageKey
-from aiogram.fsm.storage.redis import RedisStorage
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.fsm_storage import SQLAlchemyStorage
 from bot.db.repositories.users import UserRepository
+from bot.fsm_buffer import RecordStore
+from bot.fsm_redis import RedisRecordStorage
 from bot.states import Onboarding
 from tests.databases import NO_REDIS, REDIS_URL
 
@@ -99,7 +100,7 @@ async def fsm_storage(
         if not REDIS_URL:
             pytest.skip(NO_REDIS)
         prefix = f"test-{uuid.uuid4().hex}"
-        storage: BaseStorage = RedisStorage.from_url(
+        storage: BaseStorage = RedisRecordStorage.from_url(
             REDIS_URL, key_builder=DefaultKeyBuilder(prefix=prefix, with_destiny=True)
         )
     else:
@@ -146,3 +147,24 @@ async def test_fsm_state_survives_a_new_storage_instance(
     second = SQLAlchemyStorage(db)
     assert await second.get_state(KEY) == Onboarding.gender.state
     assert await second.get_data(KEY) == {"prompt_id": 3}
+
+
+async def test_a_conversation_is_read_and_written_whole(fsm_storage: BaseStorage) -> None:
+    """What the per-update buffer uses: state and data in one read and one write."""
+    assert isinstance(fsm_storage, RecordStore)
+    assert await fsm_storage.load(KEY) == (None, {})
+
+    await fsm_storage.store(KEY, Onboarding.signature.state, {"prompt_id": 5, "name": "Анна"})
+    assert await fsm_storage.load(KEY) == (
+        Onboarding.signature.state,
+        {"prompt_id": 5, "name": "Анна"},
+    )
+    assert await fsm_storage.get_data(KEY) == {"prompt_id": 5, "name": "Анна"}
+
+    await fsm_storage.store(KEY, None, {"prompt_id": 6})  # data without a state
+    assert await fsm_storage.load(KEY) == (None, {"prompt_id": 6})
+    await fsm_storage.store(KEY, Onboarding.gender.state, {})  # a state without data
+    assert await fsm_storage.load(KEY) == (Onboarding.gender.state, {})
+    await fsm_storage.store(KEY, None, {})
+    assert await fsm_storage.load(KEY) == (None, {})
+    assert await fsm_storage.get_state(KEY) is None
