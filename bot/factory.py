@@ -29,6 +29,7 @@ from bot.middlewares.db import DbSessionMiddleware, UserMiddleware
 from bot.middlewares.fsm import PersonLock
 from bot.middlewares.logging import HandlerTraceMiddleware, UpdateLogMiddleware
 from bot.middlewares.telegram import install as install_request_middlewares
+from bot.routing import run_sync_filters_inline
 from bot.scheduler.runner import NoPlanner, Planner
 
 LOCK_SECONDS = 5
@@ -106,4 +107,5 @@ def create_dispatcher(
 
     dp.errors.register(on_error)
     dp.include_router(build_root_router())
+    run_sync_filters_inline(dp)
     return dp
