@@ -65,26 +65,29 @@ class InlineSQLiteDialect(SQLiteDialect_pysqlite):
         cursor: DBAPICursor,
         statement: str,
         parameters: Any,
-        context: ExecutionContext | None = None,
+        context: ExecutionContext | None = None,  # noqa: ARG002 (the dialect API's)
     ) -> None:
         await_(_done())
-        super().do_execute(cursor, statement, parameters, context)
+        cursor.execute(statement, parameters)
 
     def do_execute_no_params(
-        self, cursor: DBAPICursor, statement: str, context: ExecutionContext | None = None
+        self,
+        cursor: DBAPICursor,
+        statement: str,
+        context: ExecutionContext | None = None,  # noqa: ARG002 (the dialect API's)
     ) -> None:
         await_(_done())
-        super().do_execute_no_params(cursor, statement, context)
+        cursor.execute(statement)
 
     def do_executemany(
         self,
         cursor: DBAPICursor,
         statement: str,
         parameters: Any,
-        context: ExecutionContext | None = None,
+        context: ExecutionContext | None = None,  # noqa: ARG002 (the dialect API's)
     ) -> None:
         await_(_done())
-        super().do_executemany(cursor, statement, parameters, context)
+        cursor.executemany(statement, parameters)
 
 
 async def _done() -> None:
