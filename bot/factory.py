@@ -25,7 +25,7 @@ from bot.handlers import build_root_router
 from bot.handlers.errors import on_error
 from bot.i18n import UserI18nMiddleware
 from bot.metrics import Metrics
-from bot.middlewares.db import DbSessionMiddleware, UserMiddleware
+from bot.middlewares.db import DbSessionMiddleware, UpdatesInFlight, UserMiddleware
 from bot.middlewares.fsm import PersonLock
 from bot.middlewares.logging import HandlerTraceMiddleware, UpdateLogMiddleware
 from bot.middlewares.telegram import install as install_request_middlewares
@@ -93,10 +93,11 @@ def create_dispatcher(
     dp["planner"] = planner or NoPlanner()
 
     dp.update.outer_middleware(UpdateLogMiddleware(metrics))
+    in_flight = UpdatesInFlight()
+    dp["updates_in_flight"] = in_flight  # drained on shutdown
+    dp.update.outer_middleware(in_flight)
     dp.update.outer_middleware(PersonLock(dp.fsm))
-    transactions = DbSessionMiddleware(sessionmaker, gate, clock, fsm)
-    dp["updates_in_flight"] = transactions  # drained on shutdown
-    dp.update.outer_middleware(transactions)
+    dp.update.outer_middleware(DbSessionMiddleware(sessionmaker, gate, clock, fsm))
     dp.update.outer_middleware(
         FSMContextMiddleware(storage=fsm, events_isolation=DisabledEventIsolation())
     )

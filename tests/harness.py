@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from aiogram import Bot, Dispatcher
-from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import Update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -136,6 +136,7 @@ async def running_app(
     clock: FakeClock,
     *,
     storage: BaseStorage | None = None,
+    events_isolation: BaseEventIsolation | None = None,
     **settings: Any,
 ) -> AsyncIterator[BotApp]:
     # Update ids keep growing across "restarts", as Telegram's do for one bot.
@@ -149,7 +150,7 @@ async def running_app(
         settings=make_settings(**settings),
         sessionmaker=sessionmaker,
         storage=storage or SQLAlchemyStorage(sessionmaker),
-        events_isolation=SimpleEventIsolation(),
+        events_isolation=events_isolation or SimpleEventIsolation(),
         i18n=i18n,
         gate=WriteGate.for_engine(sessionmaker.kw["bind"]),
         clock=clock,

@@ -29,6 +29,30 @@ logger = logging.getLogger("bot.updates")
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
+class UpdatesInFlight(BaseMiddleware):
+    """Outer middleware, ahead of the person's lock: an update, once taken, runs to its end.
+
+    A stop (SIGTERM cancels polling; the web server cancels a request it gave up on) must not
+    cut an update in half: the rest of the chain (the lock, the transaction, the state written
+    after the commit) runs in a task of its own that the cancellation does not reach, and the
+    person's lock is released only when that task is done. :meth:`drain` waits for them.
+    """
+
+    def __init__(self) -> None:
+        self._in_flight: set[asyncio.Future[Any]] = set()
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        task = asyncio.ensure_future(handler(event, data))
+        self._in_flight.add(task)
+        task.add_done_callback(self._in_flight.discard)
+        return await asyncio.shield(task)
+
+    async def drain(self, grace: float) -> None:
+        """Wait (bounded) for the updates being handled."""
+        if self._in_flight:
+            await asyncio.wait(set(self._in_flight), timeout=grace)
+
+
 class DbSessionMiddleware(BaseMiddleware):
     """Also remembers each handled update id in the same transaction, so an update Telegram
     delivers again (after a crash before it was confirmed, or a webhook retry) is not handled
@@ -45,22 +69,8 @@ class DbSessionMiddleware(BaseMiddleware):
         self._gate = gate
         self._clock = clock
         self._fsm = fsm  # the conversation state: written once, before or after the commit
-        self._in_flight: set[asyncio.Future[Any]] = set()
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        # Shielded: a stop (SIGTERM cancels polling) lets an update in flight finish and
-        # commit instead of cutting it in half; drain() waits for it.
-        task = asyncio.ensure_future(self._handle(handler, event, data))
-        self._in_flight.add(task)
-        task.add_done_callback(self._in_flight.discard)
-        return await asyncio.shield(task)
-
-    async def drain(self, grace: float) -> None:
-        """Wait (bounded) for the updates being handled."""
-        if self._in_flight:
-            await asyncio.wait(set(self._in_flight), timeout=grace)
-
-    async def _handle(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         fsm = self._fsm
         async with self._gate.hold(), self._sessionmaker() as session:
             if isinstance(event, Update) and not await UpdateRepository(session).remember(

@@ -2,10 +2,11 @@
 
 aiogram's own FSM middleware takes the person's lock and reads their state in one step,
 before any middleware of ours runs: the read would be a transaction of its own, ahead of the
-update's. Here the two are split: :class:`PersonLock` (outermost) serializes one person's
-updates across the whole update, the commit and the state written after it; the state is
-read inside the transaction by aiogram's middleware without a lock of its own (see
-:func:`bot.factory.create_dispatcher`).
+update's. Here the two are split: :class:`PersonLock` (outside the transaction, inside
+:class:`bot.middlewares.db.UpdatesInFlight`, so a cancelled update keeps it until its end)
+serializes one person's updates across the whole update, the commit and the state written
+after it; the state is read inside the transaction by aiogram's middleware without a lock
+of its own (see :func:`bot.factory.create_dispatcher`).
 """
 
 from __future__ import annotations
