@@ -20,7 +20,7 @@ from bot.config import Settings
 from bot.db.engine import WriteGate
 from bot.db.fsm_storage import SQLAlchemyStorage
 from bot.fsm_buffer import TransactionalStorage
-from bot.fsm_redis import RedisRecordStorage
+from bot.fsm_redis import RedisRecordStorage, RenewedLockIsolation
 from bot.handlers import build_root_router
 from bot.handlers.errors import on_error
 from bot.i18n import UserI18nMiddleware
@@ -63,9 +63,10 @@ def create_storage(
             RedisRecordStorage,
             RedisRecordStorage.from_url(settings.redis_url, key_builder=key_builder),
         )
-        # The lock that serializes one person's updates across replicas expires by itself:
-        # after a replica is killed mid-update, the person waits seconds, not a minute.
-        isolation = redis_storage.create_isolation(lock_kwargs={"timeout": LOCK_SECONDS})
+        # The lock that serializes one person's updates across replicas expires by itself
+        # once its holder stops renewing it: after a replica is killed mid-update, the person
+        # waits seconds, not a minute.
+        isolation = RenewedLockIsolation(redis_storage.redis, key_builder, timeout=LOCK_SECONDS)
         return redis_storage, isolation
     return SQLAlchemyStorage(sessionmaker, key_builder=key_builder), SimpleEventIsolation()
 

@@ -40,8 +40,8 @@ Targets (issue): on SQLite, closed-loop throughput ≥ 0.5 of the echo's, and p9
 interview saved) with no error logged.
 
 Reported per scenario: updates/s, p50/p95/p99/max latency, Bot API calls, SQL statements and
-pool checkouts (transactions) per update, CPU per update (event-loop thread + the others,
-i.e. aiosqlite's), time in the garbage collector (full collections stop everything), RSS at
+pool checkouts (transactions) per update, CPU per update (event-loop thread + any other
+thread's), time in the garbage collector (full collections stop everything), RSS at
 the start and peak. Each scenario runs in its own process (its own peak RSS, nothing left by
 the previous one); ``--repeat`` runs the set again (rounds interleave the apps, so the
 machine's drift hits them alike) and the verdicts use the median.
@@ -763,7 +763,7 @@ def verdict(ok: bool) -> str:
 
 
 def cpu_ms(r: Result) -> str:
-    """CPU per update: the event-loop thread + the others (aiosqlite's worker threads)."""
+    """CPU per update: the event-loop thread + any other thread (none with SQLite in the loop)."""
     updates = max(1, r.updates)
     return f"{1000 * r.loop_cpu / updates:.1f}+{1000 * (r.cpu - r.loop_cpu) / updates:.1f}"
 
@@ -903,7 +903,7 @@ def profile(path: str, common: dict[str, Any]) -> None:
     result = run_child(Spec("bot", "sqlite", "closed", profile=path, **common))
     print(
         f"\nPROFILE of the SQLite closed loop. Under cProfile: {result.per_second:.0f} updates/s; "
-        f"event-loop thread CPU {result.loop_cpu:.1f} s, other threads (aiosqlite's) "
+        f"event-loop thread CPU {result.loop_cpu:.1f} s, other threads "
         f"{result.cpu - result.loop_cpu:.1f} s"
     )
     print_profile(path, result.elapsed)

@@ -94,7 +94,7 @@ def cpu_seconds() -> float:
 
 
 def loop_thread_cpu() -> float:
-    """CPU seconds of this (the event loop's) thread; the rest is aiosqlite's worker threads."""
+    """CPU seconds of this (the event loop's) thread; the rest is other threads'."""
     return time.thread_time()
 
 
