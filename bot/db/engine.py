@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from bot.db.sqlite_inline import inline_url
+from bot.db.sqlite_inline import use_inline_connections
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
@@ -45,7 +45,8 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     """An async engine; SQLite gets WAL, foreign keys and a busy timeout."""
     if make_url(url).get_backend_name() == "sqlite":
         ensure_sqlite_directory(url)
-        engine = create_async_engine(inline_url(url), echo=echo)
+        engine = create_async_engine(url, echo=echo)
+        use_inline_connections(engine)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     return create_async_engine(url, echo=echo, pool_pre_ping=True)

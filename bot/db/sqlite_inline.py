@@ -1,113 +1,90 @@
-"""SQLite for the async engine, run in the event loop's thread: no worker thread, no driver
-coroutines.
+"""SQLite statements run in the event loop's thread instead of aiosqlite's worker thread.
 
-The usual ``sqlite+aiosqlite`` driver hands every call (each statement, fetch and commit) to a
-thread of its own and wakes the loop when it is done; SQLAlchemy then bridges each of those
-coroutines back into its synchronous core with a greenlet switch. Measured here, that costs
-about 0.2 ms a statement on top of the 0.1 ms SQLAlchemy itself needs, for work that takes
-SQLite some microseconds on a local file. In the embedded mode updates that write already
-take turns (:class:`bot.db.engine.WriteGate`), so the thread buys no concurrency.
+aiosqlite hands every call (each statement, fetch, commit) to a thread of its own and wakes
+the event loop when it is done: two thread switches and a wake-up through the loop's
+self-pipe per call, for work that takes SQLite some microseconds on a local file. In the
+embedded mode, updates that write already take turns (:class:`bot.db.engine.WriteGate`), so
+the thread buys no concurrency; it only adds CPU time and latency to every update, and leaves
+the loop idle while the next updates queue at the gate.
 
-:class:`InlineSQLiteDialect` is SQLAlchemy's own ``pysqlite`` dialect (the standard library's
-``sqlite3``, the same SQL, types and transaction handling as ``aiosqlite``, which wraps it),
-declared usable by the async engine. ``AsyncSession`` still runs its work in a greenlet, but
-the driver never has to leave it. :func:`create_engine <bot.db.engine.create_engine>` uses it
-for ``sqlite+aiosqlite`` URLs, so the setting keeps its documented form.
+:class:`InlineConnection` is aiosqlite's connection with that hand-off removed: a call runs at
+once in the calling thread, and its awaitable is already complete. The driver stays aiosqlite
+and SQLAlchemy's ``sqlite+aiosqlite`` dialect is used unchanged; :func:`use_inline_connections`
+makes an engine's pool open these connections (through the dialect's ``async_creator_fn``
+connect argument). It relies on two internals of aiosqlite's ``Connection`` (the ``_execute``
+hand-off and its ``_tx`` queue), hence the version range in ``pyproject.toml``; the tests in
+``tests/integration/test_sqlite_inline.py`` fail if either changes.
 
 The price: a statement blocks the loop while it runs. That is why the write gate matters: a
 write that waited for SQLite's lock (``busy_timeout``) would hold up the loop, and with it the
-transaction it waits for. Every write of the bot goes through the gate, and in WAL mode readers
-never wait. Connections refuse use from another thread (``check_same_thread``), so a call that
-strayed from the loop would fail loudly.
+transaction it waits for. Every write of the bot goes through the gate, and in WAL mode
+readers never wait. The connections refuse use from another thread (``check_same_thread``),
+so a call that strayed from the loop would fail loudly.
 """
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
+from collections.abc import Callable, Generator
 from typing import Any
 
-from sqlalchemy import pool
-from sqlalchemy.dialects import registry
-from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
-from sqlalchemy.engine import URL, make_url
-from sqlalchemy.engine.interfaces import DBAPICursor, ExecutionContext
-from sqlalchemy.util import await_
+import aiosqlite
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-__all__ = ["DRIVER", "InlineSQLiteDialect", "inline_url"]
-
-DRIVER = "inline"
+__all__ = ["InlineConnection", "connect_inline", "use_inline_connections"]
 
 
-class InlineSQLiteDialect(SQLiteDialect_pysqlite):
-    """``sqlite3`` called directly from the event loop's thread, under the async engine."""
+class _RunNow:
+    """Stands in for aiosqlite's queue to its worker: runs each call as it is put."""
 
-    driver = DRIVER
-    is_async = True
-    supports_statement_cache = True
-
-    @classmethod
-    def get_pool_class(cls, url: URL) -> type[pool.Pool]:
-        if cls._is_url_file_db(url):
-            return pool.AsyncAdaptedQueuePool
-        return pool.StaticPool  # one in-memory database, shared
-
-    def create_connect_args(self, url: URL) -> Any:
-        args, options = super().create_connect_args(url)
-        options["check_same_thread"] = True
-        options["factory"] = _Connection
-        return args, options
-
-    # ``AsyncConnection.execute`` insists that a statement went through the event loop at
-    # least once (a guard against synchronous drivers used by mistake): each statement awaits
-    # an already finished coroutine, one greenlet switch there and back, no loop iteration.
-    def do_execute(
-        self,
-        cursor: DBAPICursor,
-        statement: str,
-        parameters: Any,
-        context: ExecutionContext | None = None,  # noqa: ARG002 (the dialect API's)
-    ) -> None:
-        await_(_done())
-        cursor.execute(statement, parameters)
-
-    def do_execute_no_params(
-        self,
-        cursor: DBAPICursor,
-        statement: str,
-        context: ExecutionContext | None = None,  # noqa: ARG002 (the dialect API's)
-    ) -> None:
-        await_(_done())
-        cursor.execute(statement)
-
-    def do_executemany(
-        self,
-        cursor: DBAPICursor,
-        statement: str,
-        parameters: Any,
-        context: ExecutionContext | None = None,  # noqa: ARG002 (the dialect API's)
-    ) -> None:
-        await_(_done())
-        cursor.executemany(statement, parameters)
+    def put_nowait(self, item: tuple[asyncio.Future[Any] | None, Callable[[], Any]]) -> None:
+        future, function = item
+        try:
+            result = function()
+        except BaseException as error:  # handed to the caller, as the worker thread does
+            if future is None:
+                raise
+            if not future.done():
+                future.set_exception(error)
+            return
+        if future is not None and not future.done():
+            future.set_result(result)
 
 
-async def _done() -> None:
-    return None
+class InlineConnection(aiosqlite.Connection):
+    """An aiosqlite connection whose calls run in the caller's thread (no worker thread)."""
+
+    def __init__(self, connector: Callable[[], sqlite3.Connection], iter_chunk_size: int) -> None:
+        super().__init__(connector, iter_chunk_size)
+        # aiosqlite's own call sites (connect, stop) and SQLAlchemy's isolation-level setter
+        # put (future, function) pairs on this queue; they now run at once.
+        self._tx = _RunNow()  # type: ignore[assignment]
+
+    def __await__(self) -> Generator[Any, None, aiosqlite.Connection]:
+        return self._connect().__await__()  # the worker thread is never started
+
+    async def _execute(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        if not self._running or not self._connection:
+            raise ValueError("Connection closed")
+        return fn(*args, **kwargs)
 
 
-class _Cursor(sqlite3.Cursor):
-    async def _async_soft_close(self) -> None:
-        """What SQLAlchemy's async results call on a driver's cursor once executed; the
-        standard cursor needs nothing (its rows are read on demand, in this thread)."""
+def connect_inline(database: str, *, iter_chunk_size: int = 64, **kwargs: Any) -> InlineConnection:
+    """``aiosqlite.connect`` with the same arguments, giving an :class:`InlineConnection`."""
+    kwargs["check_same_thread"] = True  # every call comes from the loop's thread
+
+    def connector() -> sqlite3.Connection:
+        connection: sqlite3.Connection = sqlite3.connect(database, **kwargs)
+        return connection
+
+    return InlineConnection(connector, iter_chunk_size)
 
 
-class _Connection(sqlite3.Connection):
-    def cursor(self, factory: Any = _Cursor) -> Any:
-        return super().cursor(factory)
+def use_inline_connections(engine: AsyncEngine) -> None:
+    """Make the pool of an ``sqlite+aiosqlite`` engine open :class:`InlineConnection` s."""
 
-
-registry.register(f"sqlite.{DRIVER}", __name__, "InlineSQLiteDialect")
-
-
-def inline_url(url: str | URL) -> URL:
-    """The same database, through :class:`InlineSQLiteDialect`."""
-    return make_url(url).set(drivername=f"sqlite+{DRIVER}")
+    @event.listens_for(engine.sync_engine, "do_connect")
+    def _inline(_dialect: Any, _record: Any, _cargs: Any, cparams: dict[str, Any]) -> None:
+        cparams["async_creator_fn"] = connect_inline

@@ -4,7 +4,6 @@ errors, rollbacks, isolation between connections, closing."""
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import threading
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.engine import create_engine
-from bot.db.sqlite_inline import DRIVER
+from bot.db.sqlite_inline import InlineConnection
 
 
 @pytest.fixture
@@ -30,9 +29,9 @@ async def test_statements_run_in_the_loop_thread_with_no_worker_thread(
 ) -> None:
     threads = {thread.ident for thread in threading.enumerate()}
     async with notes.connect() as first, notes.connect() as second:
-        assert first.dialect.driver == DRIVER  # the setting still says sqlite+aiosqlite
+        assert first.dialect.driver == "aiosqlite"
         raw = await first.get_raw_connection()
-        assert isinstance(raw.driver_connection, sqlite3.Connection)
+        assert isinstance(raw.driver_connection, InlineConnection)
         await first.execute(text("INSERT INTO notes VALUES (1, 'первая')"))
         await first.commit()
         assert (await second.execute(text("SELECT body FROM notes"))).scalar_one() == "первая"
