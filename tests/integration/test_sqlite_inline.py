@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -17,11 +18,12 @@ from bot.db.sqlite_inline import InlineConnection
 
 
 @pytest.fixture
-async def notes(tmp_path: Path) -> AsyncEngine:
+async def notes(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
     engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'notes.sqlite3'}")
     async with engine.begin() as connection:
         await connection.execute(text("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)"))
-    return engine
+    yield engine
+    await engine.dispose()
 
 
 async def test_statements_run_in_the_loop_thread_with_no_worker_thread(
@@ -38,7 +40,6 @@ async def test_statements_run_in_the_loop_thread_with_no_worker_thread(
     # The connections refuse use from a thread other than their creator's: had any call gone
     # elsewhere, it would have raised. And no thread was started for them.
     assert {thread.ident for thread in threading.enumerate()} == threads
-    await notes.dispose()
 
 
 async def test_errors_rollbacks_and_isolation_are_as_with_a_worker_thread(
@@ -57,7 +58,6 @@ async def test_errors_rollbacks_and_isolation_are_as_with_a_worker_thread(
         await writer.rollback()
         rows = (await writer.execute(text("SELECT id, body FROM notes"))).all()
         assert [tuple(row) for row in rows] == [(1, "сохранена")]
-    await notes.dispose()
 
 
 async def test_many_tasks_share_the_pool_and_closing_does_not_hang(notes: AsyncEngine) -> None:
