@@ -45,12 +45,22 @@ class UpdatesInFlight(BaseMiddleware):
         task = asyncio.ensure_future(handler(event, data))
         self._in_flight.add(task)
         task.add_done_callback(self._in_flight.discard)
-        return await asyncio.shield(task)
+        try:
+            return await asyncio.shield(task)
+        except asyncio.CancelledError:
+            if not task.done():  # the caller is gone: nobody else will hear how it ends
+                task.add_done_callback(_log_failure)
+            raise
 
     async def drain(self, grace: float) -> None:
         """Wait (bounded) for the updates being handled."""
         if self._in_flight:
             await asyncio.wait(set(self._in_flight), timeout=grace)
+
+
+def _log_failure(task: asyncio.Future[Any]) -> None:
+    if not task.cancelled() and (error := task.exception()) is not None:
+        logger.error("an update failed after its caller stopped", exc_info=error)
 
 
 class DbSessionMiddleware(BaseMiddleware):
