@@ -8,6 +8,7 @@ from logging.config import fileConfig
 from typing import Any
 
 from alembic import context
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from bot.db import models  # noqa: F401  (registers the tables on Base.metadata)
@@ -19,6 +20,11 @@ if config.config_file_name is not None and config.attributes.get("configure_logg
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
 target_metadata = Base.metadata
+
+# Replicas (web and scheduler) start together and each migrates the database first: on
+# PostgreSQL they take turns on this transaction-scoped advisory lock, so one migrates and the
+# others, once it has committed, find the schema at head. (Any constant unique to this bot.)
+MIGRATION_LOCK_ID = 0x1F_EED_BAC
 
 # Tables that belong to libraries (APScheduler's job store) are not ours to migrate.
 FOREIGN_TABLES = frozenset({"apscheduler_jobs"})
@@ -52,6 +58,10 @@ def run_migrations_offline() -> None:
 
 
 def _run_sync(connection: Connection) -> None:
+    if connection.dialect.name == "postgresql":
+        # Taken in the transaction the migrations then run in (Alembic joins it): released
+        # at its commit or rollback, or when a crashed replica's connection drops.
+        connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": MIGRATION_LOCK_ID})
     context.configure(**_configure(connection=connection))
     with context.begin_transaction():
         context.run_migrations()

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.db.base import Base
@@ -57,3 +59,66 @@ def test_models_and_migrated_schema_do_not_differ(empty_db_url: str) -> None:
     config = alembic_config(empty_db_url)
     command.upgrade(config, "head")
     command.check(config)  # raises when autogenerate would produce operations
+
+
+# A replica's start-up: import the bot, wait for the others, then migrate as bot/__main__ does.
+_REPLICA = """
+import sys
+from bot.db.migrate import upgrade
+print("ready", flush=True)
+sys.stdin.readline()
+upgrade(sys.argv[1])
+print("migrated", flush=True)
+"""
+
+
+def test_replicas_starting_together_migrate_an_empty_database_once() -> None:
+    """``docker compose up`` starts the web replicas and the scheduler at the same moment, and
+    each migrates the database before it starts: on an empty PostgreSQL database, all of them
+    must come up (one migrates, the others find it done), not crash on each other's tables."""
+    if not POSTGRES_URL:
+        pytest.skip(NO_POSTGRES)
+    asyncio.run(_reset_postgres(POSTGRES_URL))
+    replicas = [
+        subprocess.Popen(
+            [sys.executable, "-c", _REPLICA, POSTGRES_URL],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=Path(__file__).resolve().parents[2],
+        )
+        for _ in range(4)
+    ]
+    try:
+        for replica in replicas:  # all imported: the migrations start together
+            assert replica.stdout is not None
+            assert replica.stdout.readline().strip() == "ready"
+        for replica in replicas:
+            assert replica.stdin is not None
+            replica.stdin.write("go\n")
+            replica.stdin.flush()
+        outcomes = [replica.communicate(timeout=120) for replica in replicas]
+    finally:
+        for replica in replicas:
+            replica.kill()
+    failed = [err for (out, err), r in zip(outcomes, replicas, strict=True) if r.returncode]
+    assert not failed, failed[0][-2000:]
+    assert all(out.strip() == "migrated" for out, _err in outcomes)
+    assert set(Base.metadata.tables) <= _tables(POSTGRES_URL)
+    config = alembic_config(POSTGRES_URL)
+    command.check(config)  # the schema is the models' schema, at head
+    assert _version_rows(POSTGRES_URL) == [ScriptDirectory.from_config(config).get_current_head()]
+
+
+def _version_rows(url: str) -> list[str]:
+    async def read() -> list[str]:
+        engine = create_async_engine(url)
+        try:
+            async with engine.connect() as connection:
+                rows = await connection.execute(text("SELECT version_num FROM alembic_version"))
+                return [row[0] for row in rows]
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(read())
