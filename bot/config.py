@@ -85,6 +85,16 @@ class Settings(BaseSettings):
                 )
         return self
 
+    @model_validator(mode="after")
+    def _split_roles_need_a_server_database(self) -> Settings:
+        if self.bot_role != "all" and self.is_sqlite:
+            raise ValueError(
+                f"BOT_ROLE={self.bot_role} runs the bot as several processes sharing one "
+                "database: set DATABASE_URL to PostgreSQL (postgresql+asyncpg://...). "
+                "With SQLite the bot is one process: BOT_ROLE=all"
+            )
+        return self
+
     @property
     def paid_broadcast(self) -> bool:
         return self.nudges_per_second > FREE_MESSAGES_PER_SECOND

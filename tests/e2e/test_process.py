@@ -25,6 +25,7 @@ from tests.e2e.backends import (
 )
 from tests.e2e.process import (
     ROOT,
+    TOKEN,
     BotProcess,
     Person,
     clean_environment,
@@ -253,6 +254,25 @@ async def test_empty_token_prints_botfather_help_too(e2e: BackendE2E, tmp_path: 
     codes = await asyncio.gather(*(bot.wait() for bot in bots))
     for bot, code, workdir in zip(bots, codes, (in_env, in_file), strict=True):
         assert_botfather_help(bot, code, workdir)
+
+
+@SQLITE_ONLY
+async def test_a_split_role_on_sqlite_stops_with_what_to_set(
+    e2e: BackendE2E, tmp_path: Path
+) -> None:
+    """``BOT_ROLE=web`` (or ``scheduler``) next to the default SQLite file: a clear
+    configuration error before any database or Telegram call, not two processes fighting
+    over one file."""
+    workdir, env = token_help_environment(tmp_path, "web-on-sqlite", token=TOKEN)
+    env["BOT_ROLE"] = "web"
+    bot = await e2e.spawn(env=env, cwd=workdir)
+    assert await bot.wait() == 2, bot.describe()
+    assert "Configuration error" in bot.stderr, bot.describe()
+    assert "BOT_ROLE=web" in bot.stderr, bot.describe()
+    assert "PostgreSQL" in bot.stderr, bot.describe()
+    assert "Traceback" not in bot.stderr, bot.describe()
+    assert not (workdir / "data").exists()
+    assert e2e.fake.calls == []
 
 
 # --- errors -----------------------------------------------------------------------------
