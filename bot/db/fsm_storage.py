@@ -81,7 +81,8 @@ class SQLAlchemyStorage(BaseStorage):
     async def load(self, key: StorageKey) -> tuple[str | None, dict[str, Any]]:
         """State and data of one conversation, in one query."""
         async with self._session() as session:
-            row = (await session.execute(_LOAD, {"key": self._key_builder.build(key)})).first()
+            connection = await session.connection()  # Core statements: no ORM execute path
+            row = (await connection.execute(_LOAD, {"key": self._key_builder.build(key)})).first()
         if row is None:
             return None, {}
         return row.state, dict(row.data) if row.data else {}
@@ -90,12 +91,13 @@ class SQLAlchemyStorage(BaseStorage):
         """Write both in one statement; a conversation with neither leaves no row."""
         record_key = self._key_builder.build(key)
         async with self._session() as session:
+            connection = await session.connection()
             if state is None and not data:
-                await session.execute(_DELETE, {"key": record_key})
+                await connection.execute(_DELETE, {"key": record_key})
                 return
-            statement = _upsert(session.get_bind().dialect.name)
+            statement = _upsert(connection.dialect.name)
             row = {"key": record_key, "state": state, "data": data, "updated_at": self._clock()}
-            await session.execute(statement, row)
+            await connection.execute(statement, row)
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         async with self._session():  # one transaction for the read and the write

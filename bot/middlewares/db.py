@@ -82,29 +82,36 @@ class DbSessionMiddleware(BaseMiddleware):
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         fsm = self._fsm
-        async with self._gate.hold(), self._sessionmaker() as session:
-            if isinstance(event, Update) and not await UpdateRepository(session).remember(
-                event.update_id, self._clock()
-            ):
-                logger.info("update=%s already handled; skipped", event.update_id)
-                return None
-            data["session"] = session
-            after_commit: list[Callable[[], None]] = []
-            data["after_commit"] = after_commit
-            token = current_session.set(session)
-            buffer, fsm_token = fsm.begin() if fsm is not None else (None, None)
+        async with self._gate.hold():
+            # Closed in ``finally`` rather than by ``async with``: AsyncSession's exit runs its
+            # close in a task of its own, shielded from cancellation; UpdatesInFlight already
+            # shields the whole update, so that would be a second task for every update.
+            session = self._sessionmaker()
             try:
-                result = await handler(event, data)
-                if fsm is not None and buffer is not None and fsm.writes_in_transaction:
-                    await fsm.flush(buffer)
-            except BaseException:
-                await session.rollback()
-                raise
+                if isinstance(event, Update) and not await UpdateRepository(session).remember(
+                    event.update_id, self._clock()
+                ):
+                    logger.info("update=%s already handled; skipped", event.update_id)
+                    return None
+                data["session"] = session
+                after_commit: list[Callable[[], None]] = []
+                data["after_commit"] = after_commit
+                token = current_session.set(session)
+                buffer, fsm_token = fsm.begin() if fsm is not None else (None, None)
+                try:
+                    result = await handler(event, data)
+                    if fsm is not None and buffer is not None and fsm.writes_in_transaction:
+                        await fsm.flush(buffer)
+                except BaseException:
+                    await session.rollback()
+                    raise
+                finally:
+                    current_session.reset(token)
+                    if fsm is not None and fsm_token is not None:
+                        fsm.end(fsm_token)
+                await session.commit()
             finally:
-                current_session.reset(token)
-                if fsm is not None and fsm_token is not None:
-                    fsm.end(fsm_token)
-            await session.commit()
+                await session.close()
         if fsm is not None and buffer is not None and not fsm.writes_in_transaction:
             await fsm.flush(buffer)
         for callback in after_commit:

@@ -36,10 +36,11 @@ class UpdateRepository:
         One statement: on PostgreSQL a replica handling the same update at the same moment
         waits here for the other's transaction, then skips it.
         """
-        statement = _remember(self._session.get_bind().dialect.name)
-        result = await self._session.execute(
-            statement, {"update_id": update_id, "processed_at": now}
-        )
+        # On the session's connection (same transaction): a Core statement needs nothing of
+        # the ORM's execute path, and this one runs for every update.
+        connection = await self._session.connection()
+        statement = _remember(connection.dialect.name)
+        result = await connection.execute(statement, {"update_id": update_id, "processed_at": now})
         return result.first() is not None
 
     async def forget_before(self, cutoff: datetime, limit: int) -> int:
