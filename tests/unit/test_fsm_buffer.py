@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.fsm.storage.base import StorageKey
 from aiogram.fsm.storage.memory import MemoryStorage
+from hypothesis import given
+from hypothesis import strategies as st
 
-from bot.fsm_buffer import TransactionalStorage
+from bot.fsm_buffer import TransactionalStorage, copied
 
 KEY = StorageKey(bot_id=1, chat_id=1001, user_id=1001)
 
@@ -60,6 +65,45 @@ async def test_buffered_data_is_a_copy() -> None:
     (await storage.get_data(KEY))["priorities"].append("mutated too")
     assert await storage.get_data(KEY) == {"priorities": ["skills"]}
     storage.end(token)
+
+
+async def test_nested_and_non_json_values_are_copied_too() -> None:
+    storage = TransactionalStorage(MemoryStorage())
+    _buffer, token = storage.begin()
+    when: dict[str, Any] = {
+        "dates": [date(2026, 11, 25)],
+        "edit": {"field": "company", "seen": {"a": [1]}},
+    }
+    await storage.set_data(KEY, when)
+    when["edit"]["seen"]["a"].append(2)
+    when["dates"][0] = date(2000, 1, 1)
+    read = await storage.get_data(KEY)
+    assert read == {"dates": [date(2026, 11, 25)], "edit": {"field": "company", "seen": {"a": [1]}}}
+    read["edit"]["field"] = "position"
+    assert (await storage.get_data(KEY))["edit"]["field"] == "company"
+    storage.end(token)
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner) | st.dictionaries(st.text(), inner),
+    max_leaves=20,
+)
+
+
+@given(st.dictionaries(st.text(), json_values))
+def test_copied_data_equals_the_original_and_shares_no_container(data: dict[str, Any]) -> None:
+    duplicate = copied(data)
+    assert duplicate == data
+
+    def containers(value: Any) -> list[int]:
+        if isinstance(value, dict):
+            return [id(value), *(i for item in value.values() for i in containers(item))]
+        if isinstance(value, list):
+            return [id(value), *(i for item in value for i in containers(item))]
+        return []
+
+    assert not set(containers(duplicate)) & set(containers(data))
 
 
 class CountingStore(MemoryStorage):
