@@ -1,11 +1,21 @@
-"""Synchronous filters run in the event loop, not in a thread.
+"""Cheaper routing: synchronous filters run in the event loop, and callback queries skip the
+routers whose buttons they are not.
 
+**Filters in the loop.**
 aiogram calls a filter that is not a coroutine function (a ``State``, an ``F`` magic filter, a
 plain function) through ``asyncio.to_thread``: a hand-off to the default executor and back,
 with its wake-ups, for what is a few attribute reads. With a dozen such filters tried on an
 update, those hand-offs cost more than the filters themselves and add latency under load.
 Our filters are pure and cheap, so once the routers are assembled each synchronous filter is
 wrapped in a coroutine that calls it directly. Handlers are left as aiogram runs them.
+
+**Callback prefixes.** A button press is offered to every router in turn, and each of their
+handlers unpacks the callback data against its own ``CallbackData`` class (raising and
+catching an error for each one that is not it) until one matches: some twenty checks for a
+press on the last feature router. Where every callback-query handler of a router needs a
+``CallbackData`` filter, the set of their prefixes is a necessary condition, so it is added as
+the router's own (root) filter: one set lookup, and a press for another feature moves on to
+the next router at once. A router with any other callback handler keeps no such filter.
 """
 
 from __future__ import annotations
@@ -16,8 +26,11 @@ from typing import Any
 from aiogram import Router
 from aiogram.dispatcher.event.handler import FilterObject
 from aiogram.dispatcher.event.telegram import TelegramEventObserver
+from aiogram.filters import Filter
+from aiogram.filters.callback_data import CallbackQueryFilter
+from aiogram.types import CallbackQuery
 
-__all__ = ["filters_of", "run_sync_filters_inline"]
+__all__ = ["CallbackPrefixes", "filters_of", "route_callbacks_by_prefix", "run_sync_filters_inline"]
 
 
 def _inline(callback: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
@@ -53,3 +66,57 @@ def run_sync_filters_inline(router: Router) -> int:
         event_filter.awaitable = True
         changed += 1
     return changed
+
+
+class CallbackPrefixes(Filter):
+    """Root filter: the callback data starts with one of the prefixes a router's handlers
+    unpack (``prefix`` + the ``CallbackData`` separator)."""
+
+    def __init__(self, prefixes: dict[str, frozenset[str]]) -> None:
+        self.prefixes = prefixes  # separator -> prefixes
+
+    async def __call__(self, query: CallbackQuery) -> bool:
+        data = query.data
+        if not data:
+            return False
+        return any(
+            data.partition(separator)[0] in prefixes
+            for separator, prefixes in self.prefixes.items()
+        )
+
+
+def _callback_prefixes(observer: TelegramEventObserver) -> dict[str, frozenset[str]] | None:
+    """The prefixes every handler of the observer requires, or None if one requires none."""
+    found: dict[str, set[str]] = {}
+    for handler in observer.handlers:
+        needs = [
+            f.callback.callback_data
+            for f in handler.filters or ()
+            if isinstance(f.callback, CallbackQueryFilter)
+        ]
+        if not needs:
+            return None
+        for callback_data in needs[:1]:  # all must match; the first one is necessary
+            found.setdefault(callback_data.__separator__, set()).add(callback_data.__prefix__)
+    return {separator: frozenset(prefixes) for separator, prefixes in found.items()}
+
+
+def route_callbacks_by_prefix(router: Router) -> list[Router]:
+    """Give each router under ``router`` whose callback-query handlers all need
+    ``CallbackData`` a root filter on those prefixes; returns the routers that got one."""
+    changed = []
+    for each in _routers(router):
+        observer = each.callback_query
+        if not observer.handlers:
+            continue
+        prefixes = _callback_prefixes(observer)
+        if prefixes:
+            observer.filter(CallbackPrefixes(prefixes))
+            changed.append(each)
+    return changed
+
+
+def _routers(router: Router) -> Iterator[Router]:
+    yield router
+    for sub_router in router.sub_routers:
+        yield from _routers(sub_router)

@@ -1,15 +1,23 @@
-"""Synchronous filters run in the event loop's thread, and still decide the same way."""
+"""Cheaper routing that decides as before: synchronous filters run in the event loop's thread;
+button presses skip the routers whose callback data they do not carry."""
 
 from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime
+from typing import Any, ClassVar
 
-from aiogram import Dispatcher, F
+from aiogram import Dispatcher, F, Router
+from aiogram.filters.callback_data import CallbackData, CallbackQueryFilter
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import Chat, Message, Update, User
+from aiogram.types import CallbackQuery, Chat, Message, Update, User
 
-from bot.routing import filters_of, run_sync_filters_inline
+from bot.routing import (
+    CallbackPrefixes,
+    filters_of,
+    route_callbacks_by_prefix,
+    run_sync_filters_inline,
+)
 from tests.fakeapi.core import FakeTelegram
 from tests.fakeapi.session import make_bot
 from tests.harness import TOKEN, BotApp
@@ -83,3 +91,106 @@ def test_the_bots_dispatcher_has_no_filter_left_for_a_thread(app: BotApp) -> Non
     filters = list(filters_of(app.dp))
     assert len(filters) > 30  # the walk reaches the nested routers
     assert all(event_filter.awaitable for event_filter in filters)
+
+
+class Pick(CallbackData, prefix="pick"):
+    value: str
+
+
+class Move(CallbackData, prefix="mv"):
+    step: str
+
+
+class Other(CallbackData, prefix="other"):
+    value: str
+
+
+def press_update(update_id: int, data: str) -> Update:
+    person = User(id=7, is_bot=False, first_name="Анна")
+    message = Message(
+        message_id=1,
+        date=datetime(2026, 11, 26, tzinfo=UTC),
+        chat=Chat(id=7, type="private"),
+        text="?",
+    )
+    query = CallbackQuery(
+        id=str(update_id), from_user=person, chat_instance="ci", message=message, data=data
+    )
+    return Update(update_id=update_id, callback_query=query)
+
+
+class Counting(CallbackQueryFilter):
+    """The CallbackData filter, counting how often a press is tried against it."""
+
+    tried: ClassVar[list[str]] = []
+
+    async def __call__(self, query: Any) -> Any:
+        Counting.tried.append(self.callback_data.__prefix__)
+        return await super().__call__(query)
+
+
+def feature_routers(handled: list[str]) -> Dispatcher:
+    dp = Dispatcher()
+    picks = Router(name="picks")  # every handler needs a CallbackData: gets a root filter
+    loose = Router(name="loose")  # one handler without: keeps none
+    others = Router(name="others")
+
+    @picks.callback_query(Counting(callback_data=Pick))
+    async def pick(query: CallbackQuery, callback_data: Pick) -> None:
+        handled.append(f"pick {callback_data.value}")
+
+    @picks.callback_query(F.data.endswith("!"), Counting(callback_data=Move))
+    async def move(query: CallbackQuery, callback_data: Move) -> None:
+        handled.append(f"move {callback_data.step}")
+
+    @loose.callback_query(F.data == "legacy")
+    async def legacy(query: CallbackQuery) -> None:
+        handled.append("legacy")
+
+    @others.callback_query(Counting(callback_data=Other))
+    async def other(query: CallbackQuery, callback_data: Other) -> None:
+        handled.append(f"other {callback_data.value}")
+
+    dp.include_routers(picks, loose, others)
+    return dp
+
+
+async def test_presses_skip_routers_whose_buttons_they_are_not() -> None:
+    handled: list[str] = []
+    dp = feature_routers(handled)
+    changed = route_callbacks_by_prefix(dp)
+    assert [router.name for router in changed] == ["picks", "others"]
+    root = changed[0].callback_query._handler.filters or []
+    assert isinstance(root[-1].callback, CallbackPrefixes)
+    assert root[-1].callback.prefixes == {":": frozenset({"pick", "mv"})}
+    run_sync_filters_inline(dp)
+    bot = make_bot(FakeTelegram(TOKEN), TOKEN)
+    Counting.tried.clear()
+
+    await dp.feed_update(bot, press_update(1, "other:x"))
+    assert handled == ["other x"]
+    assert Counting.tried == ["other"]  # Pick and Move were never tried
+
+    for number, data in enumerate(["pick:a", "mv:2", "legacy", "mv:3!", "picky:a", ""], 2):
+        await dp.feed_update(bot, press_update(number, data))
+    assert handled == ["other x", "pick a", "legacy", "move 3!"]  # as without the filter
+
+
+def test_a_router_with_any_other_press_handler_keeps_no_prefix_filter() -> None:
+    dp = feature_routers([])
+    route_callbacks_by_prefix(dp)
+    loose = next(router for router in dp.sub_routers if router.name == "loose")
+    assert not loose.callback_query._handler.filters
+
+
+def test_the_bots_feature_routers_route_presses_by_prefix(app: BotApp) -> None:
+    filtered = {
+        router.name
+        for router in app.dp.chain_tail
+        if any(
+            isinstance(f.callback, CallbackPrefixes)
+            for f in router.callback_query._handler.filters or ()
+        )
+    }
+    assert {"intake", "settings", "reminders", "journal"} <= filtered
+    assert "fallback" not in filtered  # its handler answers any stale press
