@@ -5,11 +5,16 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime, time
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import User
 from bot.db.repositories import assign
+
+# Built once: every update loads its person. A prepared select skips what ``Session.get``
+# does first (the identity-map lookup, building the query for the key), which the first read
+# in an update never benefits from.
+_BY_ID = select(User).where(User.id == bindparam("user_id"))
 
 
 class UserRepository:
@@ -17,7 +22,7 @@ class UserRepository:
         self._session = session
 
     async def get(self, user_id: int) -> User | None:
-        return await self._session.get(User, user_id)
+        return (await self._session.scalars(_BY_ID, {"user_id": user_id})).first()
 
     async def get_many(self, user_ids: Collection[int]) -> dict[int, User]:
         result = await self._session.scalars(select(User).where(User.id.in_(user_ids)))
