@@ -16,7 +16,7 @@ from bot.commands import register_commands
 from bot.config import Settings
 from bot.db.engine import WriteGate, create_engine, create_sessionmaker
 from bot.db.migrate import upgrade
-from bot.factory import create_bot, create_dispatcher, create_storage
+from bot.factory import create_bot, create_dispatcher, create_storage, redis_ping
 from bot.i18n import create_i18n
 from bot.memory import freeze_startup_objects
 from bot.metrics import Metrics
@@ -147,6 +147,7 @@ async def run(settings: Settings) -> None:
             bot=bot,
             scheduler_running=(lambda: nudges.running) if nudges is not None else None,
             metrics=metrics,
+            redis_ping=redis_ping(storage) if settings.handles_updates else None,
         )
         freeze_startup_objects()
         if settings.handles_updates and settings.webhook_url:

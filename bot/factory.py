@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import cast
+from collections.abc import Awaitable, Callable
+from typing import Any, cast
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -12,6 +13,7 @@ from aiogram.enums import ParseMode
 from aiogram.fsm.middleware import FSMContextMiddleware
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder
 from aiogram.fsm.storage.memory import DisabledEventIsolation, SimpleEventIsolation
+from aiogram.fsm.storage.redis import RedisStorage
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -69,6 +71,18 @@ def create_storage(
         isolation = RenewedLockIsolation(redis_storage.redis, key_builder, timeout=LOCK_SECONDS)
         return redis_storage, isolation
     return SQLAlchemyStorage(sessionmaker, key_builder=key_builder), SimpleEventIsolation()
+
+
+def redis_ping(storage: BaseStorage) -> Callable[[], Awaitable[Any]] | None:
+    """A readiness probe for the Redis holding the conversations, when they are in Redis."""
+    if not isinstance(storage, RedisStorage):
+        return None
+    redis = storage.redis
+
+    async def ping() -> None:
+        await redis.ping()
+
+    return ping
 
 
 def create_dispatcher(

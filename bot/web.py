@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from collections.abc import Awaitable, Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 from aiogram import Bot, Dispatcher
@@ -17,6 +19,7 @@ from bot.db.repositories.nudges import NudgeRepository
 from bot.metrics import CONTENT_TYPE, Metrics
 
 DEFAULT_WEBHOOK_PATH = "/webhook"
+READY_TIMEOUT = 3.0  # seconds a readiness probe may take before it counts as failing
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
 
 Handler = Callable[[web.Request], Awaitable[web.Response]]
@@ -35,9 +38,11 @@ def build_app(
     bot: Bot | None = None,
     scheduler_running: Callable[[], bool] | None = None,
     metrics: Metrics | None = None,
+    redis_ping: Callable[[], Awaitable[Any]] | None = None,
 ) -> web.Application:
-    """``/healthz`` (alive), ``/readyz`` (database reachable, scheduler running where this
-    process has one), ``/metrics`` (Prometheus, when given :class:`Metrics`) and, in webhook
+    """``/healthz`` (alive), ``/readyz`` (database reachable, Redis too where conversations
+    live there, scheduler running where this process has one; each probe bounded by
+    :data:`READY_TIMEOUT`), ``/metrics`` (Prometheus, when given :class:`Metrics`) and, in webhook
     mode, the webhook route, which answers 401 without the right
     ``X-Telegram-Bot-Api-Secret-Token``."""
     app = web.Application()
@@ -45,13 +50,24 @@ def build_app(
     async def healthz(_request: web.Request) -> web.Response:
         return web.json_response({"status": "ok"})
 
-    async def readyz(_request: web.Request) -> web.Response:
-        problems = []
+    async def database_ping() -> None:
+        async with engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+
+    probes: dict[str, Callable[[], Awaitable[Any]]] = {"database": database_ping}
+    if redis_ping is not None:
+        probes["redis"] = redis_ping
+
+    async def answers(probe: Callable[[], Awaitable[Any]]) -> bool:
         try:
-            async with engine.connect() as connection:
-                await connection.execute(text("SELECT 1"))
-        except Exception:  # noqa: BLE001 - any failure means not ready
-            problems.append("database")
+            await asyncio.wait_for(probe(), READY_TIMEOUT)
+        except Exception:  # noqa: BLE001 - any failure (a timeout too) means not ready
+            return False
+        return True
+
+    async def readyz(_request: web.Request) -> web.Response:
+        results = await asyncio.gather(*(answers(probe) for probe in probes.values()))
+        problems = [name for name, ok in zip(probes, results, strict=True) if not ok]
         if scheduler_running is not None and not scheduler_running():
             problems.append("scheduler")
         if problems:

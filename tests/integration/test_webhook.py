@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
+from aiogram.fsm.storage.redis import RedisStorage
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot import web as bot_web
+from bot.db.engine import create_sessionmaker
+from bot.db.fsm_storage import SQLAlchemyStorage
+from bot.factory import redis_ping
 from bot.web import build_app, webhook_path
+from tests.databases import NO_REDIS, REDIS_URL
 from tests.harness import BotApp, make_settings
 
 URL = "https://bot.example.com/telegram/hook"
@@ -69,3 +76,57 @@ async def test_health_and_readiness(app: BotApp, engine: AsyncEngine) -> None:
         assert response.status == 503
         assert (await response.json())["failing"] == ["scheduler"]
     assert app.fake.calls == []  # health checks never talk to Telegram
+
+
+async def readiness(app: web.Application) -> tuple[int, dict[str, object]]:
+    async with TestClient(TestServer(app)) as client:
+        response = await client.get("/readyz")
+        body: dict[str, object] = await response.json()
+        return response.status, body
+
+
+async def test_a_replica_whose_redis_is_gone_is_not_ready(engine: AsyncEngine) -> None:
+    """Conversations live in Redis: without it the replica cannot take updates, so the
+    balancer should stop sending them there."""
+    storage = RedisStorage.from_url("redis://127.0.0.1:1/0")  # nothing listens there
+    try:
+        probe = redis_ping(storage)
+        assert probe is not None
+        status, body = await readiness(
+            build_app(settings=make_settings(), engine=engine, redis_ping=probe)
+        )
+    finally:
+        await storage.close()
+    assert status == 503
+    assert body["failing"] == ["redis"]
+
+
+async def test_readiness_with_redis_up(engine: AsyncEngine) -> None:
+    if not REDIS_URL:
+        pytest.skip(NO_REDIS)
+    storage = RedisStorage.from_url(REDIS_URL)
+    try:
+        status, body = await readiness(
+            build_app(settings=make_settings(), engine=engine, redis_ping=redis_ping(storage))
+        )
+    finally:
+        await storage.close()
+    assert (status, body["status"]) == (200, "ready")
+
+
+def test_conversations_in_the_database_need_no_redis_probe(engine: AsyncEngine) -> None:
+    assert redis_ping(SQLAlchemyStorage(create_sessionmaker(engine))) is None
+
+
+async def test_a_probe_that_hangs_counts_as_failing_within_the_bound(
+    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An orchestrator's probe has its own timeout; ours answers 503 before it, naming what
+    hangs, instead of leaving the request open."""
+    monkeypatch.setattr(bot_web, "READY_TIMEOUT", 0.05)
+    never = asyncio.Event()
+    status, body = await readiness(
+        build_app(settings=make_settings(), engine=engine, redis_ping=never.wait)
+    )
+    assert status == 503
+    assert body["failing"] == ["redis"]
