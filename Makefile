@@ -6,7 +6,7 @@ BABEL := $(VENV)/bin/pybabel
 LOCALES := ru en
 MO_FILES := $(foreach l,$(LOCALES),locales/$(l)/LC_MESSAGES/messages.mo)
 
-.PHONY: run test lint format typecheck pytest locales extract bench migrate clean
+.PHONY: run test lint format typecheck pytest locales extract bench bench-instructions migrate clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,11 @@ test: $(VENV)/.installed locales lint typecheck pytest
 bench: $(VENV)/.installed locales
 	$(PY) scripts/bench.py
 	$(PY) scripts/bench_nudges.py $(NUDGES_BENCH)
+
+## bench-instructions: instructions an update (valgrind's callgrind), repeatable where
+##        timings are not: to tell whether a change to the update path does less work
+bench-instructions: $(VENV)/.installed locales
+	$(PY) scripts/bench_instructions.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache $(MO_FILES)
