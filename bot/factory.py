@@ -12,7 +12,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.middleware import FSMContextMiddleware
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder
-from aiogram.fsm.storage.memory import DisabledEventIsolation, SimpleEventIsolation
+from aiogram.fsm.storage.memory import DisabledEventIsolation
 from aiogram.fsm.storage.redis import RedisStorage
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -28,7 +28,7 @@ from bot.handlers.errors import on_error
 from bot.i18n import UserI18nMiddleware
 from bot.metrics import Metrics
 from bot.middlewares.db import DbSessionMiddleware, UpdatesInFlight, UserMiddleware
-from bot.middlewares.fsm import PersonLock
+from bot.middlewares.fsm import PersonLock, PersonLocks
 from bot.middlewares.logging import HandlerTraceMiddleware, UpdateLogMiddleware
 from bot.middlewares.telegram import install as install_request_middlewares
 from bot.routing import route_callbacks_by_prefix, run_sync_filters_inline
@@ -70,7 +70,7 @@ def create_storage(
         # waits seconds, not a minute.
         isolation = RenewedLockIsolation(redis_storage.redis, key_builder, timeout=LOCK_SECONDS)
         return redis_storage, isolation
-    return SQLAlchemyStorage(sessionmaker, key_builder=key_builder), SimpleEventIsolation()
+    return SQLAlchemyStorage(sessionmaker, key_builder=key_builder), PersonLocks()
 
 
 def redis_ping(storage: BaseStorage) -> Callable[[], Awaitable[Any]] | None:

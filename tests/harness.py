@@ -9,7 +9,6 @@ from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
-from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import Update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -20,6 +19,7 @@ from bot.factory import create_dispatcher
 from bot.i18n import create_i18n
 from bot.metrics import Metrics
 from bot.metrics import install as install_metrics
+from bot.middlewares.fsm import PersonLocks
 from bot.middlewares.telegram import install as install_request_middlewares
 from tests.clock import FakeClock
 from tests.fakeapi.core import FakeTelegram, FakeUser, SentMessage
@@ -150,7 +150,7 @@ async def running_app(
         settings=make_settings(**settings),
         sessionmaker=sessionmaker,
         storage=storage or SQLAlchemyStorage(sessionmaker),
-        events_isolation=events_isolation or SimpleEventIsolation(),
+        events_isolation=events_isolation or PersonLocks(),
         i18n=i18n,
         gate=WriteGate.for_engine(sessionmaker.kw["bind"]),
         clock=clock,

@@ -13,16 +13,16 @@ import pytest
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.storage.base import StorageKey
-from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.fsm_storage import SQLAlchemyStorage
+from bot.middlewares.fsm import PersonLocks
 from tests.clock import FakeClock
 from tests.harness import running_app
 
 
-class WatchedIsolation(SimpleEventIsolation):
+class WatchedIsolation(PersonLocks):
     """The per-person lock, counting how many updates hold it."""
 
     def __init__(self) -> None:
