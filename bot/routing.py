@@ -30,7 +30,13 @@ from aiogram.filters import Filter
 from aiogram.filters.callback_data import CallbackQueryFilter
 from aiogram.types import CallbackQuery
 
-__all__ = ["CallbackPrefixes", "filters_of", "route_callbacks_by_prefix", "run_sync_filters_inline"]
+__all__ = [
+    "CallbackPrefixes",
+    "filters_of",
+    "route_callbacks_by_prefix",
+    "routers_under",
+    "run_sync_filters_inline",
+]
 
 
 def _inline(callback: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
@@ -43,14 +49,20 @@ def _inline(callback: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
 def filters_of(router: Router) -> Iterator[FilterObject]:
     """Every filter of ``router`` and of the routers under it: the observers' own (set with
     ``.filter()``) and each handler's."""
-    for observer in router.observers.values():
-        if not isinstance(observer, TelegramEventObserver):
-            continue
-        yield from observer._handler.filters or ()
-        for handler in observer.handlers:
-            yield from handler.filters or ()
+    for each in routers_under(router):
+        for observer in each.observers.values():
+            if not isinstance(observer, TelegramEventObserver):
+                continue
+            yield from observer._handler.filters or ()
+            for handler in observer.handlers:
+                yield from handler.filters or ()
+
+
+def routers_under(router: Router) -> Iterator[Router]:
+    """``router`` and every router included in it, depth first."""
+    yield router
     for sub_router in router.sub_routers:
-        yield from filters_of(sub_router)
+        yield from routers_under(sub_router)
 
 
 def run_sync_filters_inline(router: Router) -> int:
@@ -89,15 +101,18 @@ def _callback_prefixes(observer: TelegramEventObserver) -> dict[str, frozenset[s
     """The prefixes every handler of the observer requires, or None if one requires none."""
     found: dict[str, set[str]] = {}
     for handler in observer.handlers:
-        needs = [
-            f.callback.callback_data
-            for f in handler.filters or ()
-            if isinstance(f.callback, CallbackQueryFilter)
-        ]
-        if not needs:
+        # The handler's filters must all pass, so its first CallbackData filter is necessary.
+        callback_data = next(
+            (
+                f.callback.callback_data
+                for f in handler.filters or ()
+                if isinstance(f.callback, CallbackQueryFilter)
+            ),
+            None,
+        )
+        if callback_data is None:
             return None
-        for callback_data in needs[:1]:  # all must match; the first one is necessary
-            found.setdefault(callback_data.__separator__, set()).add(callback_data.__prefix__)
+        found.setdefault(callback_data.__separator__, set()).add(callback_data.__prefix__)
     return {separator: frozenset(prefixes) for separator, prefixes in found.items()}
 
 
@@ -105,7 +120,7 @@ def route_callbacks_by_prefix(router: Router) -> list[Router]:
     """Give each router under ``router`` whose callback-query handlers all need
     ``CallbackData`` a root filter on those prefixes; returns the routers that got one."""
     changed = []
-    for each in _routers(router):
+    for each in routers_under(router):
         observer = each.callback_query
         if not observer.handlers:
             continue
@@ -114,9 +129,3 @@ def route_callbacks_by_prefix(router: Router) -> list[Router]:
             observer.filter(CallbackPrefixes(prefixes))
             changed.append(each)
     return changed
-
-
-def _routers(router: Router) -> Iterator[Router]:
-    yield router
-    for sub_router in router.sub_routers:
-        yield from _routers(sub_router)
