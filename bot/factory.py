@@ -31,7 +31,7 @@ from bot.middlewares.db import DbSessionMiddleware, UpdatesInFlight, UserMiddlew
 from bot.middlewares.fsm import PersonLock, PersonLocks
 from bot.middlewares.logging import HandlerTraceMiddleware, UpdateLogMiddleware
 from bot.middlewares.telegram import install as install_request_middlewares
-from bot.routing import route_callbacks_by_prefix, run_sync_filters_inline
+from bot.routing import route_callbacks_by_prefix, route_messages_by_need, run_sync_filters_inline
 from bot.scheduler.runner import NoPlanner, Planner
 
 LOCK_SECONDS = 5
@@ -124,5 +124,6 @@ def create_dispatcher(
     dp.errors.register(on_error)
     dp.include_router(build_root_router())
     route_callbacks_by_prefix(dp)
+    route_messages_by_need(dp, i18n)
     run_sync_filters_inline(dp)
     return dp

@@ -18,6 +18,10 @@ class TextIn(BaseFilter):
     def __init__(self, *msgids: str) -> None:
         self._msgids = msgids
 
+    def texts(self, i18n: I18n) -> frozenset[str]:
+        """Every text that matches, in every interface language."""
+        return frozenset().union(*(translations(i18n, msgid) for msgid in self._msgids))
+
     async def __call__(self, message: Message, i18n: I18n, **_: Any) -> bool:
         if not message.text:
             return False

@@ -16,6 +16,14 @@ press on the last feature router. Where every callback-query handler of a router
 ``CallbackData`` filter, the set of their prefixes is a necessary condition, so it is added as
 the router's own (root) filter: one set lookup, and a press for another feature moves on to
 the next router at once. A router with any other callback handler keeps no such filter.
+
+**Message needs.** A typed answer in the middle of a conversation is likewise tried against
+the commands, states and menu buttons of every router before its own: some fifty checks. Each
+message handler of ours needs one of: a command (``Command``: the text starts with its
+prefix), a state (``State`` / ``StateFilter``), or a menu button's text (``TextIn``). Where
+every message handler of a router needs one of these, their union becomes the router's root
+filter, and a message none of them could take skips the router with one check. A router
+with any other message handler (a catch-all, a magic filter alone, any state) keeps none.
 """
 
 from __future__ import annotations
@@ -26,14 +34,20 @@ from typing import Any
 from aiogram import Router
 from aiogram.dispatcher.event.handler import FilterObject
 from aiogram.dispatcher.event.telegram import TelegramEventObserver
-from aiogram.filters import Filter
+from aiogram.filters import Command, Filter, StateFilter
 from aiogram.filters.callback_data import CallbackQueryFilter
-from aiogram.types import CallbackQuery
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import I18n
+
+from bot.filters import TextIn
 
 __all__ = [
     "CallbackPrefixes",
+    "MessageNeeds",
     "filters_of",
     "route_callbacks_by_prefix",
+    "route_messages_by_need",
     "routers_under",
     "run_sync_filters_inline",
 ]
@@ -127,5 +141,95 @@ def route_callbacks_by_prefix(router: Router) -> list[Router]:
         prefixes = _callback_prefixes(observer)
         if prefixes:
             observer.filter(CallbackPrefixes(prefixes))
+            changed.append(each)
+    return changed
+
+
+class MessageNeeds(Filter):
+    """Root filter: could any message handler of a router take this message? Each handler
+    needs a command (its prefix), one of its states, or one of its button texts."""
+
+    def __init__(
+        self, *, prefixes: str, states: frozenset[str | None], texts: frozenset[str]
+    ) -> None:
+        self.prefixes = prefixes
+        self.states = states
+        self.texts = texts
+
+    async def __call__(self, message: Message, raw_state: str | None = None) -> bool:
+        if raw_state in self.states:
+            return True
+        text = message.text or message.caption
+        if not text:
+            return False
+        # aiogram reads a command from the text's first word, leading spaces dropped
+        return text in self.texts or (bool(self.prefixes) and text.lstrip()[:1] in self.prefixes)
+
+
+def _state_names(state: object) -> set[str | None] | None:
+    """The raw states one allowed state of a ``State`` / ``StateFilter`` filter stands for;
+    None when it is any state (``"*"``) or a kind this does not know."""
+    if isinstance(state, State):
+        state = state.state
+    if isinstance(state, StatesGroup):
+        state = type(state)
+    if isinstance(state, type) and issubclass(state, StatesGroup):
+        return set(state.__all_states_names__)
+    if state is None or (isinstance(state, str) and state != "*"):
+        return {state}
+    return None
+
+
+def _need(callback: object, i18n: I18n) -> tuple[str, frozenset[str | None]] | None:
+    """What a handler filter requires of every message it passes: ("prefix", chars),
+    ("state", names) or ("text", texts); None when it is not one of these filters (or
+    accepts any state)."""
+    if isinstance(callback, Command):
+        return "prefix", frozenset(callback.prefix)
+    if isinstance(callback, TextIn):
+        return "text", callback.texts(i18n)
+    if isinstance(callback, State | StateFilter):
+        allowed = callback.states if isinstance(callback, StateFilter) else (callback,)
+        names: set[str | None] = set()
+        for state in allowed:
+            accepted = _state_names(state)
+            if accepted is None:
+                return None
+            names |= accepted
+        return "state", frozenset(names)
+    return None
+
+
+def _message_needs(observer: TelegramEventObserver, i18n: I18n) -> MessageNeeds | None:
+    """The union of what each message handler needs; None if one needs nothing known."""
+    needs: dict[str, set[str | None]] = {"prefix": set(), "state": set(), "text": set()}
+    for handler in observer.handlers:
+        # All of a handler's filters must pass: any one of them it is known to need will do.
+        need = next(
+            (n for f in handler.filters or () if (n := _need(f.callback, i18n)) is not None), None
+        )
+        if need is None:
+            return None
+        kind, values = need
+        needs[kind] |= values
+    return MessageNeeds(
+        prefixes="".join(sorted(str(prefix) for prefix in needs["prefix"])),
+        states=frozenset(needs["state"]),
+        texts=frozenset(str(text) for text in needs["text"]),
+    )
+
+
+def route_messages_by_need(router: Router, i18n: I18n) -> list[Router]:
+    """Give each router under ``router`` whose message handlers each need a command, a
+    state or a button text a root filter on the union of those; returns the routers that
+    got one."""
+    changed = []
+    for each in routers_under(router):
+        observer = each.message
+        if not observer.handlers:
+            continue
+        needs = _message_needs(observer, i18n)
+        if needs is not None:
+            observer.filter(needs)
             changed.append(each)
     return changed

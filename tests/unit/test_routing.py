@@ -7,15 +7,22 @@ import threading
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
+import pytest
 from aiogram import Dispatcher, F, Router
+from aiogram.dispatcher.event.handler import HandlerObject
+from aiogram.filters import Command, StateFilter
 from aiogram.filters.callback_data import CallbackData, CallbackQueryFilter
 from aiogram.fsm.state import State, StatesGroup
+from aiogram.fsm.storage.base import StorageKey
 from aiogram.types import CallbackQuery, Chat, Message, Update, User
 
+from bot.i18n import create_i18n
 from bot.routing import (
     CallbackPrefixes,
+    MessageNeeds,
     filters_of,
     route_callbacks_by_prefix,
+    route_messages_by_need,
     run_sync_filters_inline,
 )
 from tests.fakeapi.core import FakeTelegram
@@ -194,3 +201,127 @@ def test_the_bots_feature_routers_route_presses_by_prefix(app: BotApp) -> None:
     }
     assert {"intake", "settings", "reminders", "journal"} <= filtered
     assert "fallback" not in filtered  # its handler answers any stale press
+
+
+class Survey(StatesGroup):
+    name = State()
+    city = State()
+
+
+def message_routers(handled: list[str], tried: list[str]) -> Dispatcher:
+    """Routers whose handlers each need a command or a state, and one that takes any text;
+    ``tried`` records every handler whose own filters were reached."""
+
+    def seen(name: str) -> Any:
+        def reached(_message: Message) -> bool:
+            tried.append(name)
+            return True
+
+        return reached
+
+    dp = Dispatcher()
+    commands, survey, anything = Router(name="commands"), Router(name="survey"), Router()
+
+    @commands.message(Command("new", prefix="/!"), seen("new"))
+    async def new(_message: Message) -> None:
+        handled.append("new")
+
+    @survey.message(Survey.name, seen("name"))
+    async def name(message: Message) -> None:
+        handled.append(f"name {message.text}")
+
+    @survey.message(StateFilter(Survey), F.text, seen("survey"))
+    async def in_survey(message: Message) -> None:
+        handled.append(f"survey {message.text}")
+
+    @anything.message(F.text, seen("anything"))
+    async def other(message: Message) -> None:
+        handled.append(f"other {message.text}")
+
+    dp.include_routers(commands, survey, anything)
+    return dp
+
+
+async def test_messages_skip_routers_whose_commands_and_states_they_are_not() -> None:
+    handled: list[str] = []
+    tried: list[str] = []
+    dp = message_routers(handled, tried)
+    changed = route_messages_by_need(dp, create_i18n())
+    assert [router.name for router in changed] == ["commands", "survey"]  # not the catch-all
+    needs = changed[1].message._handler.filters or []
+    assert isinstance(needs[-1].callback, MessageNeeds)
+    assert needs[-1].callback.states == {Survey.name.state, Survey.city.state}
+    run_sync_filters_inline(dp)
+    bot = make_bot(FakeTelegram(TOKEN), TOKEN)
+
+    await dp.feed_update(bot, text_update(1, "hello"))
+    assert (handled, tried) == (["other hello"], ["anything"])  # two routers skipped whole
+
+    for number, text in enumerate(["/new", "  !new", "/other"], 2):
+        await dp.feed_update(bot, text_update(number, text))
+    assert handled[1:] == ["new", "new", "other /other"]  # prefixes as Command reads them
+
+    key = StorageKey(bot_id=bot.id, chat_id=7, user_id=7)
+    await dp.storage.set_state(key, Survey.city)
+    handled.clear()
+    await dp.feed_update(bot, text_update(9, "Казань"))
+    assert handled == ["survey Казань"]
+    await dp.storage.set_state(key, Survey.name)
+    await dp.feed_update(bot, text_update(10, "Анна"))
+    assert handled == ["survey Казань", "name Анна"]
+
+
+@pytest.mark.parametrize(
+    "catch_all",
+    [StateFilter("*"), F.text, lambda _message: True],
+    ids=["any state", "a magic filter alone", "a function"],
+)
+def test_a_router_with_a_handler_needing_nothing_known_keeps_no_filter(catch_all: Any) -> None:
+    router = Router()
+
+    @router.message(Command("new"))
+    async def new(_message: Message) -> None:  # pragma: no cover - never fed
+        pass
+
+    @router.message(catch_all)
+    async def anything(_message: Message) -> None:  # pragma: no cover - never fed
+        pass
+
+    assert route_messages_by_need(router, create_i18n()) == []
+    assert not router.message._handler.filters
+
+
+def test_the_bots_routers_route_messages_by_need(app: BotApp) -> None:
+    filtered = {
+        router.name
+        for router in app.dp.chain_tail
+        if any(isinstance(f.callback, MessageNeeds) for f in router.message._handler.filters or ())
+    }
+    assert {"common", "onboarding", "settings", "journal", "intake"} <= filtered
+    assert "fallback" not in filtered  # it answers whatever nobody else took
+
+
+async def test_a_typed_answer_in_the_intake_is_tried_by_few_filters(
+    app: BotApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The company name typed on the intake's first step: before the message filters, some
+    fifty checks (every command and state of the routers before the intake's)."""
+    anna = app.person()
+    await anna.send("/start")
+    await anna.press("✅ Согласиться и начать")
+    await anna.press("Оставить «Анна Иванова»")
+    await anna.press("Пропустить →")
+    await anna.press("Оставить Europe/Moscow")
+    await anna.send("/new")
+    checks = 0
+    check = HandlerObject.check
+
+    async def counted(self: HandlerObject, *args: Any, **kwargs: Any) -> Any:
+        nonlocal checks
+        checks += 1
+        return await check(self, *args, **kwargs)
+
+    monkeypatch.setattr(HandlerObject, "check", counted)
+    replies = await anna.send("Яндекс")
+    assert any("Яндекс" in (reply.text or "") or reply.buttons for reply in replies)
+    assert checks <= 25, checks  # root checks of the routers on the way, and the intake's
