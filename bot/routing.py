@@ -1,5 +1,5 @@
-"""Cheaper routing: synchronous filters run in the event loop, and callback queries skip the
-routers whose buttons they are not.
+"""Cheaper routing: synchronous filters run in the event loop, and button presses and messages
+skip the routers that could not take them.
 
 **Filters in the loop.**
 aiogram calls a filter that is not a coroutine function (a ``State``, an ``F`` magic filter, a
@@ -147,14 +147,26 @@ def route_callbacks_by_prefix(router: Router) -> list[Router]:
 
 class MessageNeeds(Filter):
     """Root filter: could any message handler of a router take this message? Each handler
-    needs a command (its prefix), one of its states, or one of its button texts."""
+    needs a command (one of its prefixes), one of its states, or one of its button texts;
+    ``a | b`` is what either needs."""
 
     def __init__(
-        self, *, prefixes: str, states: frozenset[str | None], texts: frozenset[str]
+        self,
+        *,
+        prefixes: frozenset[str] = frozenset(),
+        states: frozenset[str | None] = frozenset(),
+        texts: frozenset[str] = frozenset(),
     ) -> None:
         self.prefixes = prefixes
         self.states = states
         self.texts = texts
+
+    def __or__(self, other: MessageNeeds) -> MessageNeeds:
+        return MessageNeeds(
+            prefixes=self.prefixes | other.prefixes,
+            states=self.states | other.states,
+            texts=self.texts | other.texts,
+        )
 
     async def __call__(self, message: Message, raw_state: str | None = None) -> bool:
         if raw_state in self.states:
@@ -163,7 +175,7 @@ class MessageNeeds(Filter):
         if not text:
             return False
         # aiogram reads a command from the text's first word, leading spaces dropped
-        return text in self.texts or (bool(self.prefixes) and text.lstrip()[:1] in self.prefixes)
+        return text in self.texts or text.lstrip()[:1] in self.prefixes
 
 
 def _state_names(state: object) -> set[str | None] | None:
@@ -180,14 +192,13 @@ def _state_names(state: object) -> set[str | None] | None:
     return None
 
 
-def _need(callback: object, i18n: I18n) -> tuple[str, frozenset[str | None]] | None:
-    """What a handler filter requires of every message it passes: ("prefix", chars),
-    ("state", names) or ("text", texts); None when it is not one of these filters (or
-    accepts any state)."""
+def _need(callback: object, i18n: I18n) -> MessageNeeds | None:
+    """What one handler filter requires of every message it passes; None when it is not a
+    command, state or menu-text filter (or accepts any state)."""
     if isinstance(callback, Command):
-        return "prefix", frozenset(callback.prefix)
+        return MessageNeeds(prefixes=frozenset(callback.prefix))
     if isinstance(callback, TextIn):
-        return "text", callback.texts(i18n)
+        return MessageNeeds(texts=callback.texts(i18n))
     if isinstance(callback, State | StateFilter):
         allowed = callback.states if isinstance(callback, StateFilter) else (callback,)
         names: set[str | None] = set()
@@ -196,13 +207,13 @@ def _need(callback: object, i18n: I18n) -> tuple[str, frozenset[str | None]] | N
             if accepted is None:
                 return None
             names |= accepted
-        return "state", frozenset(names)
+        return MessageNeeds(states=frozenset(names))
     return None
 
 
 def _message_needs(observer: TelegramEventObserver, i18n: I18n) -> MessageNeeds | None:
-    """The union of what each message handler needs; None if one needs nothing known."""
-    needs: dict[str, set[str | None]] = {"prefix": set(), "state": set(), "text": set()}
+    """What any of the observer's handlers needs; None if one needs nothing known."""
+    needs = MessageNeeds()
     for handler in observer.handlers:
         # All of a handler's filters must pass: any one of them it is known to need will do.
         need = next(
@@ -210,13 +221,8 @@ def _message_needs(observer: TelegramEventObserver, i18n: I18n) -> MessageNeeds 
         )
         if need is None:
             return None
-        kind, values = need
-        needs[kind] |= values
-    return MessageNeeds(
-        prefixes="".join(sorted(str(prefix) for prefix in needs["prefix"])),
-        states=frozenset(needs["state"]),
-        texts=frozenset(str(text) for text in needs["text"]),
-    )
+        needs |= need
+    return needs
 
 
 def route_messages_by_need(router: Router, i18n: I18n) -> list[Router]:
