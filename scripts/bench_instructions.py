@@ -3,11 +3,12 @@ update path's cost where timings are not.
 
 On a shared VM the timings of ``scripts/bench.py`` move by 5–20% from one run to the next, more
 than most single changes to the hot path save. callgrind counts the instructions the process
-executes instead: the same code, inputs and hash seed give the same count run after run,
-whatever else the machine is doing. It runs the program some fifty times slower, so the load
+executes instead: for the bot, the same code, inputs and hash seed give the same count run
+after run, whatever else the machine is doing (the echo's moves by a few percent: aiogram
+runs its ``F`` filters in a thread). It runs the program some fifty times slower, so the load
 is small: ``--people`` (10) people of ``scripts/bench.py``'s conversation (16 updates each),
 closed loop, 10 at a time, after 5 unmeasured people; counting is switched on
-(``callgrind_control -i on``) only around the measured people, so imports, migrations and
+(``callgrind_control --instr=on``) only around the measured people, so imports, migrations and
 the warm-up are not counted.
 
 What it does not see: time in the kernel (system calls, page faults), cache misses and
