@@ -27,7 +27,7 @@ from sqlalchemy import Table, bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.sql import Executable
 
-from bot.db.context import current_session
+from bot.db.context import connection_of, current_session
 from bot.db.dialects import insert_for
 from bot.db.models import FsmRecord
 
@@ -81,7 +81,7 @@ class SQLAlchemyStorage(BaseStorage):
     async def load(self, key: StorageKey) -> tuple[str | None, dict[str, Any]]:
         """State and data of one conversation, in one query."""
         async with self._session() as session:
-            connection = await session.connection()  # Core statements: no ORM execute path
+            connection = await connection_of(session)  # Core statements: no ORM execute path
             row = (await connection.execute(_LOAD, {"key": self._key_builder.build(key)})).first()
         if row is None:
             return None, {}
@@ -91,7 +91,7 @@ class SQLAlchemyStorage(BaseStorage):
         """Write both in one statement; a conversation with neither leaves no row."""
         record_key = self._key_builder.build(key)
         async with self._session() as session:
-            connection = await session.connection()
+            connection = await connection_of(session)
             if state is None and not data:
                 await connection.execute(_DELETE, {"key": record_key})
                 return

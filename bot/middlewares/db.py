@@ -15,6 +15,7 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, Update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
 
 from bot.clock import Clock
 from bot.db.context import current_session
@@ -87,6 +88,7 @@ class DbSessionMiddleware(BaseMiddleware):
             # close in a task of its own, shielded from cancellation; UpdatesInFlight already
             # shields the whole update, so that would be a second task for every update.
             session = self._sessionmaker()
+            closed = False
             try:
                 if isinstance(event, Update) and not await UpdateRepository(session).remember(
                     event.update_id, self._clock()
@@ -109,14 +111,23 @@ class DbSessionMiddleware(BaseMiddleware):
                     current_session.reset(token)
                     if fsm is not None and fsm_token is not None:
                         fsm.end(fsm_token)
-                await session.commit()
+                await session.run_sync(_commit_and_close)  # one greenlet for both
+                closed = True
             finally:
-                await session.close()
+                if not closed:
+                    await session.close()
         if fsm is not None and buffer is not None and not fsm.writes_in_transaction:
             await fsm.flush(buffer)
         for callback in after_commit:
             callback()
         return result
+
+
+def _commit_and_close(session: Session) -> None:
+    try:
+        session.commit()
+    finally:
+        session.close()
 
 
 class UserMiddleware(BaseMiddleware):

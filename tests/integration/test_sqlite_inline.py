@@ -7,14 +7,18 @@ import asyncio
 import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.util.concurrency import await_
 
-from bot.db.engine import create_engine
-from bot.db.sqlite_inline import InlineConnection
+from bot.db import sqlite_inline
+from bot.db.context import connection_of
+from bot.db.engine import create_engine, create_sessionmaker
+from bot.db.sqlite_inline import InlineAdaptedConnection, InlineConnection
 
 
 @pytest.fixture
@@ -77,3 +81,71 @@ async def test_many_tasks_share_the_pool_and_closing_does_not_hang(notes: AsyncE
         await add(number)
     assert await asyncio.gather(*(count() for _ in range(5))) == [20] * 5
     await asyncio.wait_for(notes.dispose(), timeout=5)
+
+
+async def test_several_rows_counts_and_returning_come_back_as_with_aiosqlite(
+    notes: AsyncEngine,
+) -> None:
+    async with notes.begin() as connection:
+        added = await connection.execute(
+            text("INSERT INTO notes (id, body) VALUES (:id, :body)"),
+            [{"id": number, "body": f"заметка {number}"} for number in range(1, 6)],
+        )
+        assert added.rowcount == 5
+        changed = await connection.execute(
+            text("UPDATE notes SET body = body || '!' WHERE id > :id"), {"id": 3}
+        )
+        assert changed.rowcount == 2
+        returned = await connection.execute(
+            text("INSERT INTO notes (body) VALUES ('новая') RETURNING id, body")
+        )
+        assert tuple(returned.one()) == (6, "новая")
+    async with notes.connect() as connection:
+        first = await connection.execute(text("SELECT id, body FROM notes ORDER BY id"))
+        second = await connection.execute(text("SELECT count(*) FROM notes"))
+        # both results were read from their cursors when they ran: the first is whole,
+        # though a second statement ran on the connection since
+        assert second.scalar_one() == 6
+        assert list(first.keys()) == ["id", "body"]
+        assert [tuple(row) for row in first.all()][3:] == [
+            (4, "заметка 4!"),
+            (5, "заметка 5!"),
+            (6, "новая"),
+        ]
+
+
+async def test_a_statement_waits_once_not_three_times(
+    notes: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    waits: list[object] = []
+
+    def counting(awaitable: Any) -> Any:
+        waits.append(awaitable)
+        return await_(awaitable)
+
+    monkeypatch.setattr(sqlite_inline, "await_", counting)
+    async with notes.begin() as connection:
+        raw = await connection.get_raw_connection()
+        assert isinstance(raw.dbapi_connection, InlineAdaptedConnection)
+        await connection.execute(text("INSERT INTO notes VALUES (1, 'одна')"))
+        await connection.execute(text("SELECT body FROM notes"))
+    # one wait for each statement (SQLAlchemy requires one); opening and closing cursors,
+    # the commit: none
+    assert len(waits) == 2
+
+
+async def test_a_session_keeps_its_connection_until_the_transaction_ends(
+    notes: AsyncEngine,
+) -> None:
+    sessionmaker = create_sessionmaker(notes)
+    async with sessionmaker() as session:
+        first = await connection_of(session)
+        await first.execute(text("INSERT INTO notes VALUES (1, 'в первой транзакции')"))
+        assert await connection_of(session) is first
+        await session.commit()
+        second = await connection_of(session)
+        assert second is not first
+        await second.execute(text("INSERT INTO notes VALUES (2, 'во второй')"))
+        await session.rollback()
+        third = await connection_of(session)
+        assert (await third.execute(text("SELECT id FROM notes"))).scalars().all() == [1]

@@ -10,6 +10,7 @@ from sqlalchemy import Table, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Executable
 
+from bot.db.context import connection_of
 from bot.db.dialects import insert_for
 from bot.db.models import ProcessedUpdate
 
@@ -38,7 +39,7 @@ class UpdateRepository:
         """
         # On the session's connection (same transaction): a Core statement needs nothing of
         # the ORM's execute path, and this one runs for every update.
-        connection = await self._session.connection()
+        connection = await connection_of(self._session)
         statement = _remember(connection.dialect.name)
         result = await connection.execute(statement, {"update_id": update_id, "processed_at": now})
         return result.first() is not None
