@@ -67,7 +67,15 @@ def _log_failure(task: asyncio.Future[Any]) -> None:
 class DbSessionMiddleware(BaseMiddleware):
     """Also remembers each handled update id in the same transaction, so an update Telegram
     delivers again (after a crash before it was confirmed, or a webhook retry) is not handled
-    twice."""
+    twice.
+
+    On PostgreSQL the id is recorded first: a replica handling the same update at the same
+    moment waits on that row, then skips. On SQLite (one process, whose per-person lock
+    already keeps two copies of one update apart) the update checks for the id first and
+    records it last, with its other writes: the write gate (:class:`WriteGate`) is taken by
+    a transaction's first write, so an update that writes only at its end does not make
+    other people's updates wait while Telegram answers its calls.
+    """
 
     def __init__(
         self,
@@ -77,50 +85,56 @@ class DbSessionMiddleware(BaseMiddleware):
         fsm: TransactionalStorage | None = None,
     ) -> None:
         self._sessionmaker = sessionmaker
-        self._gate = gate
+        self._record_first = not gate.single_writer
         self._clock = clock
         self._fsm = fsm  # the conversation state: written once, before or after the commit
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         fsm = self._fsm
-        async with self._gate.hold():
-            # Closed in ``finally`` rather than by ``async with``: AsyncSession's exit runs its
-            # close in a task of its own, shielded from cancellation; UpdatesInFlight already
-            # shields the whole update, so that would be a second task for every update.
-            session = self._sessionmaker()
-            closed = False
+        update_id = event.update_id if isinstance(event, Update) else None
+        # Closed in ``finally`` rather than by ``async with``: AsyncSession's exit runs its
+        # close in a task of its own, shielded from cancellation; UpdatesInFlight already
+        # shields the whole update, so that would be a second task for every update.
+        session = self._sessionmaker()
+        closed = False
+        try:
+            if update_id is not None and await self._seen(session, update_id):
+                logger.info("update=%s already handled; skipped", update_id)
+                return None
+            data["session"] = session
+            after_commit: list[Callable[[], None]] = []
+            data["after_commit"] = after_commit
+            token = current_session.set(session)
+            buffer, fsm_token = fsm.begin() if fsm is not None else (None, None)
             try:
-                if isinstance(event, Update) and not await UpdateRepository(session).remember(
-                    event.update_id, self._clock()
-                ):
-                    logger.info("update=%s already handled; skipped", event.update_id)
-                    return None
-                data["session"] = session
-                after_commit: list[Callable[[], None]] = []
-                data["after_commit"] = after_commit
-                token = current_session.set(session)
-                buffer, fsm_token = fsm.begin() if fsm is not None else (None, None)
-                try:
-                    result = await handler(event, data)
-                    if fsm is not None and buffer is not None and fsm.writes_in_transaction:
-                        await fsm.flush(buffer)
-                except BaseException:
-                    await session.rollback()
-                    raise
-                finally:
-                    current_session.reset(token)
-                    if fsm is not None and fsm_token is not None:
-                        fsm.end(fsm_token)
-                await session.run_sync(_commit_and_close)  # one greenlet for both
-                closed = True
+                result = await handler(event, data)
+                if fsm is not None and buffer is not None and fsm.writes_in_transaction:
+                    await fsm.flush(buffer)
+                if update_id is not None and not self._record_first:
+                    await UpdateRepository(session).remember(update_id, self._clock())
+            except BaseException:
+                await session.rollback()
+                raise
             finally:
-                if not closed:
-                    await session.close()
+                current_session.reset(token)
+                if fsm is not None and fsm_token is not None:
+                    fsm.end(fsm_token)
+            await session.run_sync(_commit_and_close)  # one greenlet for both
+            closed = True
+        finally:
+            if not closed:
+                await session.close()
         if fsm is not None and buffer is not None and not fsm.writes_in_transaction:
             await fsm.flush(buffer)
         for callback in after_commit:
             callback()
         return result
+
+    async def _seen(self, session: AsyncSession, update_id: int) -> bool:
+        updates = UpdateRepository(session)
+        if self._record_first:
+            return not await updates.remember(update_id, self._clock())
+        return await updates.handled(update_id)
 
 
 def _commit_and_close(session: Session) -> None:

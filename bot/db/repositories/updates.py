@@ -6,7 +6,7 @@ import functools
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Table, delete, select
+from sqlalchemy import Table, bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Executable
 
@@ -27,6 +27,9 @@ def _remember(dialect: str) -> Executable:  # built once: every update runs it
     return statement
 
 
+_HANDLED = select(_TABLE.c.update_id).where(_TABLE.c.update_id == bindparam("update_id"))
+
+
 class UpdateRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -42,6 +45,12 @@ class UpdateRepository:
         connection = await connection_of(self._session)
         statement = _remember(connection.dialect.name)
         result = await connection.execute(statement, {"update_id": update_id, "processed_at": now})
+        return result.first() is not None
+
+    async def handled(self, update_id: int) -> bool:
+        """Whether the update was handled already (a read: see ``DbSessionMiddleware``)."""
+        connection = await connection_of(self._session)
+        result = await connection.execute(_HANDLED, {"update_id": update_id})
         return result.first() is not None
 
     async def forget_before(self, cutoff: datetime, limit: int) -> int:
