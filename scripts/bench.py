@@ -84,6 +84,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from aiogram import Bot, Dispatcher, F  # noqa: E402
+from aiogram.client.session.middlewares.base import (  # noqa: E402
+    BaseRequestMiddleware,
+    NextRequestMiddlewareType,
+)
+from aiogram.methods import Response, TelegramMethod  # noqa: E402
+from aiogram.methods.base import TelegramType  # noqa: E402
 from aiogram.types import (  # noqa: E402
     CallbackQuery,
     InlineKeyboardButton,
@@ -181,9 +187,33 @@ def echo_dispatcher() -> Dispatcher:
     return dp
 
 
-async def echo_stand() -> Stand:
+class NetworkDelay(BaseRequestMiddleware):
+    """Every Bot API call waits ``seconds`` first, as a round trip to Telegram would (the
+    in-process fake answers at once). The wait is idle time: what it shows is whether updates
+    wait for each other's calls."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        await asyncio.sleep(self.seconds)
+        return await make_request(bot, method)
+
+
+def with_latency(bot: Bot, latency_ms: float) -> Bot:
+    if latency_ms > 0:
+        bot.session.middleware(NetworkDelay(latency_ms / 1000))
+    return bot
+
+
+async def echo_stand(latency_ms: float = 0.0) -> Stand:
     fake = FakeTelegram(TOKEN, clock=FakeClock())
-    bot = make_bot(fake, TOKEN)
+    bot = with_latency(make_bot(fake, TOKEN), latency_ms)
 
     async def close() -> None:
         await bot.session.close()
@@ -191,12 +221,13 @@ async def echo_stand() -> Stand:
     return Stand(fake, bot, echo_dispatcher(), close)
 
 
-async def bot_stand(database_url: str, redis_url: str | None) -> Stand:
+async def bot_stand(database_url: str, redis_url: str | None, latency_ms: float = 0.0) -> Stand:
     """The dispatcher as ``bot/__main__.py`` builds it (no scheduler: updates only)."""
     settings = make_settings(database_url=database_url, redis_url=redis_url)
     clock = FakeClock()
     fake = FakeTelegram(TOKEN, clock=clock)
     bot = install_request_middlewares(make_bot(fake, TOKEN))  # as create_bot does
+    with_latency(bot, latency_ms)
     metrics = Metrics()
     install_metrics(bot, metrics)
     engine = create_engine(settings.database_url)
@@ -358,6 +389,7 @@ class Spec:
     profile: str | None = None  # cProfile the measured run into this file
     sample: bool = False  # or sample its stacks (the summary comes in the result)
     round: int = 1
+    api_latency: float = 0.0  # ms each Bot API call waits, as for a network round trip
 
     @property
     def lanes(self) -> int:
@@ -459,14 +491,14 @@ def percentile(values: list[float], share: float) -> float:
 
 async def measure(spec: Spec, database_url: str | None, errors: ErrorCounter) -> Result:
     if spec.app == "echo":
-        stand = await echo_stand()
+        stand = await echo_stand(spec.api_latency)
     else:
         assert database_url is not None
         redis_url = spec.redis if spec.backend == "postgres" else None  # SQLite: FSM in it
         if redis_url:
             async with Redis.from_url(redis_url) as redis:
                 await redis.flushdb()
-        stand = await bot_stand(database_url, redis_url)
+        stand = await bot_stand(database_url, redis_url, spec.api_latency)
     # Warm-up, unmeasured: what a long-running bot has done once already (lazy imports,
     # pydantic and SQLAlchemy caches, templates, catalogs) is not charged to the first people.
     await closed_loop(stand, spec.warmup, spec.warmup, Record(), first=WARMUP_USER)
@@ -935,6 +967,13 @@ def main() -> None:
     parser.add_argument("--postgres", default=os.environ.get("BENCH_POSTGRES_URL"))
     parser.add_argument("--redis", default=os.environ.get("BENCH_REDIS_URL"))
     parser.add_argument("--profile", metavar="FILE", help="also a cProfile'd SQLite closed run")
+    parser.add_argument(
+        "--api-latency",
+        type=float,
+        default=0.0,
+        metavar="MS",
+        help="each Bot API call first waits MS, as a network round trip to Telegram (0)",
+    )
     parser.add_argument("--check", action="store_true", help="exit 1 if a target is missed")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -953,6 +992,7 @@ def main() -> None:
         "gc_freeze": args.gc_freeze,
         "postgres": args.postgres,
         "redis": args.redis,
+        "api_latency": args.api_latency,
     }
     apps = [("echo", "none"), ("bot", "sqlite")]
     if args.postgres:
@@ -972,6 +1012,8 @@ def main() -> None:
     )
     if not args.gc_freeze:
         print("no gc.freeze() after the warm-up (the bot does it at start-up)")
+    if args.api_latency:
+        print(f"every Bot API call waits {args.api_latency:g} ms first (a network round trip)")
     if not args.postgres:
         print("PostgreSQL + Redis: skipped (give --postgres URL --redis URL)")
 
