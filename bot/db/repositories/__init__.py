@@ -1,4 +1,4 @@
-"""Repositories: queries only. They flush when needed but never commit."""
+"""Repositories: queries only. They flush when a later query needs it but never commit."""
 
 from __future__ import annotations
 

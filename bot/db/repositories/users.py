@@ -55,14 +55,18 @@ class UserRepository:
             updated_at=now,
         )
         self._session.add(user)
-        await self._session.flush()
+        await self._session.flush()  # before any record that refers to the person
         return user
 
     async def delete(self, user_id: int) -> None:
         await self._session.execute(delete(User).where(User.id == user_id))
 
     async def update(self, user: User, now: datetime, **changes: object) -> User:
-        """Change settings of a loaded person; unknown fields are a programming error."""
+        """Change settings of a loaded person; unknown fields are a programming error.
+
+        Not flushed: the change is written when the transaction commits (no query filters
+        people by their settings, and the loaded record already has them). An update that
+        writes only at its end holds SQLite's write gate for those last statements only.
+        """
         assign(user, now, **changes)
-        await self._session.flush()
         return user
