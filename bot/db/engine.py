@@ -149,12 +149,14 @@ class WriteGate:
         def transaction_ended(connection: Connection) -> None:
             # Fired just before the DBAPI commit or rollback, which on the inline connection
             # runs at once, before any other task can run and take the gate.
-            if connection.info.pop(_HOLDS_GATE, False):
+            # (An invalidated connection has no info left to ask, and gave the gate back
+            # when it was invalidated.)
+            if not connection.invalidated and connection.info.pop(_HOLDS_GATE, False):
                 self.release()
 
-        def returned(_dbapi_connection: Any, record: Any) -> None:
-            # A connection that went back to the pool with the gate (closed or invalidated
-            # in a way that fired neither event) gives it back too.
+        def returned(_dbapi_connection: Any, record: Any, *_args: Any) -> None:
+            # A connection discarded (invalidated after an error) or back in the pool with
+            # the gate, having fired neither event, gives it back too.
             info = getattr(record, "info", None)
             if info is not None and info.pop(_HOLDS_GATE, False):
                 self.release()
@@ -163,3 +165,4 @@ class WriteGate:
         event.listen(engine, "commit", transaction_ended)
         event.listen(engine, "rollback", transaction_ended)
         event.listen(engine.pool, "checkin", returned)
+        event.listen(engine.pool, "invalidate", returned)

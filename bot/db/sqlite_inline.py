@@ -3,23 +3,25 @@
 aiosqlite hands every call (each statement, fetch, commit) to a thread of its own and wakes
 the event loop when it is done: two thread switches and a wake-up through the loop's
 self-pipe per call, for work that takes SQLite some microseconds on a local file. In the
-embedded mode, updates that write already take turns (:class:`bot.db.engine.WriteGate`), so
-the thread buys no concurrency; it only adds CPU time and latency to every update, and leaves
-the loop idle while the next updates queue at the gate.
+embedded mode, transactions that write already take turns (:class:`bot.db.engine.WriteGate`),
+so the thread buys no concurrency; it only adds CPU time and latency to every update.
 
 :class:`InlineConnection` is aiosqlite's connection with that hand-off removed: a call runs at
 once in the calling thread, and its awaitable is already complete. The driver stays aiosqlite
 and SQLAlchemy's ``sqlite+aiosqlite`` dialect is used unchanged; :func:`use_inline_connections`
-makes an engine's pool open these connections (through the dialect's ``async_creator_fn``
-connect argument). It relies on two internals of aiosqlite's ``Connection`` (the ``_execute``
-hand-off and its ``_tx`` queue), hence the version range in ``pyproject.toml``; the tests in
-``tests/integration/test_sqlite_inline.py`` fail if either changes.
+makes an engine's pool open these connections, adapted by :class:`InlineAdaptedConnection`,
+whose :class:`InlineCursor` drives the ``sqlite3`` cursor itself. It relies on internals of
+aiosqlite's ``Connection`` (the ``_execute`` hand-off, its ``_tx`` queue, the ``sqlite3``
+connection it holds) and of SQLAlchemy's adapter classes it subclasses, hence the version
+ranges in ``pyproject.toml``; the tests in ``tests/integration/test_sqlite_inline.py`` fail if
+any of them changes.
 
 The price: a statement blocks the loop while it runs. That is why the write gate matters: a
 write that waited for SQLite's lock (``busy_timeout``) would hold up the loop, and with it the
-transaction it waits for. Every write of the bot goes through the gate, and in WAL mode
-readers never wait. The connections refuse use from another thread (``check_same_thread``),
-so a call that strayed from the loop would fail loudly.
+transaction it waits for. Every write goes through the gate (it is taken just before a
+transaction's first write), and in WAL mode readers never wait. The connections refuse use
+from another thread (``check_same_thread``), so a call that strayed from the loop would fail
+loudly.
 """
 
 from __future__ import annotations

@@ -50,6 +50,22 @@ async def test_a_transaction_holds_the_gate_from_its_first_write_to_its_end(
     assert [tuple(row) for row in rows] == [(1, "первая")]
 
 
+async def test_a_connection_discarded_while_writing_gives_the_gate_back(
+    notes: AsyncEngine,
+) -> None:
+    gate = WriteGate.for_engine(notes)
+    async with notes.connect() as connection:
+        await connection.execute(text("INSERT INTO notes VALUES (1, 'потерянная')"))
+        assert gate.taken
+        await connection.invalidate()  # as after a broken connection
+        assert not gate.taken
+    async with notes.begin() as connection:  # and the next writer is not stuck
+        await asyncio.wait_for(
+            connection.execute(text("INSERT INTO notes VALUES (2, 'следующая')")), timeout=5
+        )
+    assert not gate.taken
+
+
 async def test_writers_take_turns_and_readers_do_not_wait(notes: AsyncEngine) -> None:
     async with notes.connect() as first, notes.connect() as second:
         await first.execute(text("INSERT INTO notes VALUES (1, 'от первого')"))
