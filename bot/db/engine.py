@@ -6,6 +6,7 @@ import asyncio
 import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +20,12 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.util.concurrency import await_
 
-from bot.db.sqlite_inline import use_inline_connections
+from bot.db.sqlite_inline import InlineAdaptedConnection, use_inline_connections
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 SQLITE_POOL_SIZE = 10
-SQLITE_POOL_OVERFLOW = 40
+SQLITE_POOL_OVERFLOW = -1  # no limit: a transaction never waits for a connection while
+# holding the write gate that the holders of every connection wait for
 
 
 def ensure_sqlite_directory(url: str) -> None:
@@ -81,12 +83,14 @@ class WriteGate:
     would hold up the event loop (:mod:`bot.db.sqlite_inline`). PostgreSQL needs no gate.
 
     The gate of an engine (:meth:`for_engine`) is taken by a transaction's first statement
-    that is not a SELECT, just before it runs, and given back when that transaction commits
-    or rolls back: a transaction holds it only from its first write to its end. An update
-    reads, talks to Telegram, and writes its changes at the end, so it holds the gate for
-    those last statements only; the time Telegram takes to answer its calls no longer makes
-    everyone else's updates wait. :meth:`hold` takes it for a whole block instead (the
-    scheduler's short transactions). It is re-entrant for the task that holds it.
+    that is not a SELECT, just before it runs, and given back once SQLite's commit or
+    rollback of that transaction has returned: a transaction holds it only from its first
+    write to its end. An update reads, talks to Telegram, and writes its changes at the end,
+    so it holds the gate for those last statements only; the time Telegram takes to answer
+    its calls no longer makes everyone else's updates wait. :meth:`hold` takes it for a whole
+    block instead (the scheduler's short transactions). It is re-entrant for the task that
+    holds it, and only for that task: a task it starts (``asyncio.wait_for`` on Python 3.11
+    starts one) waits for the gate like any other.
     """
 
     def __init__(self, *, enabled: bool) -> None:
@@ -146,23 +150,23 @@ class WriteGate:
             if await_(self.acquire()):
                 connection.info[_HOLDS_GATE] = True
 
-        def transaction_ended(connection: Connection) -> None:
-            # Fired just before the DBAPI commit or rollback, which on the inline connection
-            # runs at once, before any other task can run and take the gate.
-            # (An invalidated connection has no info left to ask, and gave the gate back
-            # when it was invalidated.)
-            if not connection.invalidated and connection.info.pop(_HOLDS_GATE, False):
-                self.release()
-
-        def returned(_dbapi_connection: Any, record: Any, *_args: Any) -> None:
-            # A connection discarded (invalidated after an error) or back in the pool with
-            # the gate, having fired neither event, gives it back too.
+        def give_back(record: Any) -> None:
             info = getattr(record, "info", None)
             if info is not None and info.pop(_HOLDS_GATE, False):
                 self.release()
 
+        def connected(dbapi_connection: Any, record: Any) -> None:
+            # Given back right after SQLite's commit or rollback returns (a failed commit
+            # keeps its lock, and the gate, until the rollback that follows).
+            if isinstance(dbapi_connection, InlineAdaptedConnection):
+                dbapi_connection.on_transaction_end = partial(give_back, record)
+
+        def discarded(_dbapi_connection: Any, record: Any, *_args: Any) -> None:
+            # A connection back in the pool, invalidated after an error, or dropped by the
+            # garbage collector with the gate gives it back too.
+            give_back(record)
+
         event.listen(engine, "before_cursor_execute", before_write)
-        event.listen(engine, "commit", transaction_ended)
-        event.listen(engine, "rollback", transaction_ended)
-        event.listen(engine.pool, "checkin", returned)
-        event.listen(engine.pool, "invalidate", returned)
+        event.listen(engine.pool, "connect", connected)
+        for moment in ("checkin", "invalidate", "detach"):
+            event.listen(engine.pool, moment, discarded)

@@ -158,11 +158,17 @@ class InlineCursor(AsyncAdapt_aiosqlite_cursor):
 
 class InlineAdaptedConnection(AsyncAdapt_aiosqlite_connection):
     """SQLAlchemy's adapter for an aiosqlite connection, with :class:`InlineCursor` s and
-    commits, rollbacks and the isolation level done on the ``sqlite3`` connection directly."""
+    commits, rollbacks, closing and the isolation level done on the ``sqlite3`` connection
+    directly. ``on_transaction_end`` is called after each commit or rollback (the write gate,
+    :class:`bot.db.engine.WriteGate`, is given back there)."""
 
-    __slots__ = ()
+    __slots__ = ("on_transaction_end",)
 
     _cursor_cls = InlineCursor
+
+    def __init__(self, dbapi: Any, connection: Any) -> None:
+        super().__init__(dbapi, connection)
+        self.on_transaction_end: Callable[[], None] | None = None
 
     def _sqlite(self) -> sqlite3.Connection | None:
         connection: sqlite3.Connection | None = self._connection._connection
@@ -181,10 +187,21 @@ class InlineAdaptedConnection(AsyncAdapt_aiosqlite_connection):
     def commit(self) -> None:
         if (connection := self._sqlite()) is not None:
             connection.commit()
+            self._ended()
 
     def rollback(self) -> None:
         if (connection := self._sqlite()) is not None:
             connection.rollback()
+            self._ended()
+
+    def _ended(self) -> None:
+        if self.on_transaction_end is not None:
+            self.on_transaction_end()
+
+    def terminate(self) -> None:
+        """Close at once. SQLAlchemy's own closes in a task of its own and yields to the loop
+        meanwhile, while SQLite's lock is still held."""
+        self._connection.stop()
 
 
 def use_inline_connections(engine: AsyncEngine) -> None:
