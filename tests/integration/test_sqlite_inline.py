@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,17 +15,8 @@ from sqlalchemy.util.concurrency import await_
 
 from bot.db import sqlite_inline
 from bot.db.context import connection_of
-from bot.db.engine import create_engine, create_sessionmaker
+from bot.db.engine import create_sessionmaker
 from bot.db.sqlite_inline import InlineAdaptedConnection, InlineConnection
-
-
-@pytest.fixture
-async def notes(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'notes.sqlite3'}")
-    async with engine.begin() as connection:
-        await connection.execute(text("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)"))
-    yield engine
-    await engine.dispose()
 
 
 async def test_statements_run_in_the_loop_thread_with_no_worker_thread(

@@ -6,23 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import gc
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.engine import WriteGate, create_engine, create_sessionmaker
-
-
-@pytest.fixture
-async def notes(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'notes.sqlite3'}")
-    async with engine.begin() as connection:
-        await connection.execute(text("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)"))
-    yield engine
-    await engine.dispose()
 
 
 async def test_a_transaction_holds_the_gate_from_its_first_write_to_its_end(
