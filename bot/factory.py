@@ -104,7 +104,6 @@ def create_dispatcher(
     dp["settings"] = settings
     dp["clock"] = clock
     dp["sessionmaker"] = sessionmaker
-    dp["write_gate"] = gate
     dp["planner"] = planner or NoPlanner()
 
     dp.update.outer_middleware(UpdateLogMiddleware(metrics))
