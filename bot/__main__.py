@@ -11,21 +11,21 @@ from aiogram import Dispatcher
 from aiohttp import web
 from pydantic import ValidationError
 
-from bot.clock import system_clock
-from bot.commands import register_commands
-from bot.config import Settings
+from bot.app.commands import register_commands
+from bot.app.config import Settings
+from bot.app.factory import create_bot, create_dispatcher, create_storage, redis_ping
+from bot.app.memory import freeze_startup_objects
+from bot.app.metrics import Metrics
+from bot.app.metrics import install as install_metrics
+from bot.app.web import build_app
 from bot.db.engine import WriteGate, create_engine, create_sessionmaker
 from bot.db.migrate import upgrade
-from bot.factory import create_bot, create_dispatcher, create_storage, redis_ping
-from bot.i18n import create_i18n
-from bot.memory import freeze_startup_objects
-from bot.metrics import Metrics
-from bot.metrics import install as install_metrics
-from bot.middlewares.logging import quiet_chatty_loggers
+from bot.domain.clock import system_clock
 from bot.scheduler.delivery import NudgeDelivery
 from bot.scheduler.limiter import RateLimiter
 from bot.scheduler.runner import RECONCILE_SECONDS, NudgeScheduler, jobstore_url
-from bot.web import build_app
+from bot.telegram.i18n import create_i18n
+from bot.telegram.middlewares.logging import quiet_chatty_loggers
 
 logger = logging.getLogger("bot")
 

@@ -40,7 +40,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 
-from bot.filters import TextIn
+from bot.telegram.filters import TextIn
 
 __all__ = [
     "CallbackPrefixes",

@@ -100,16 +100,16 @@ from aiogram.types import (  # noqa: E402
 from redis.asyncio import Redis  # noqa: E402
 from sqlalchemy import event, func, select  # noqa: E402
 
+from bot.app.factory import create_dispatcher, create_storage  # noqa: E402
+from bot.app.memory import freeze_startup_objects  # noqa: E402
+from bot.app.metrics import Metrics  # noqa: E402
+from bot.app.metrics import install as install_metrics  # noqa: E402
 from bot.db.engine import WriteGate, create_engine, create_sessionmaker  # noqa: E402
 from bot.db.migrate import upgrade  # noqa: E402
 from bot.db.models import Interview  # noqa: E402
-from bot.factory import create_dispatcher, create_storage  # noqa: E402
-from bot.i18n import create_i18n  # noqa: E402
-from bot.memory import freeze_startup_objects  # noqa: E402
-from bot.metrics import Metrics  # noqa: E402
-from bot.metrics import install as install_metrics  # noqa: E402
-from bot.middlewares.logging import quiet_chatty_loggers  # noqa: E402
-from bot.middlewares.telegram import install as install_request_middlewares  # noqa: E402
+from bot.telegram.i18n import create_i18n  # noqa: E402
+from bot.telegram.middlewares.logging import quiet_chatty_loggers  # noqa: E402
+from bot.telegram.middlewares.telegram import install as install_request_middlewares  # noqa: E402
 from tests.clock import FakeClock  # noqa: E402
 from tests.databases import fresh_postgres  # noqa: E402
 from tests.fakeapi.core import FakeTelegram, FakeUser  # noqa: E402

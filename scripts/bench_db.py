@@ -39,7 +39,7 @@ from bot.db.fsm_storage import _LOAD, _upsert  # noqa: E402
 from bot.db.migrate import upgrade  # noqa: E402
 from bot.db.repositories.updates import _HANDLED, _remember  # noqa: E402
 from bot.db.repositories.users import _BY_ID, UserRepository  # noqa: E402
-from bot.middlewares.db import _commit_and_close  # noqa: E402
+from bot.telegram.middlewares.db import _commit_and_close  # noqa: E402
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 PERSON = 1001

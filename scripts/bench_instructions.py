@@ -36,8 +36,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bot.app.memory import freeze_startup_objects  # noqa: E402
 from bot.db.migrate import upgrade  # noqa: E402
-from bot.memory import freeze_startup_objects  # noqa: E402
 from scripts.bench import (  # noqa: E402  (the same stands, people and driver)
     WARMUP_USER,
     Record,

@@ -52,18 +52,18 @@ from aiogram.methods.base import TelegramType  # noqa: E402
 from sqlalchemy import func, insert, select, update  # noqa: E402
 from sqlalchemy.ext.asyncio import AsyncEngine  # noqa: E402
 
-from bot.clock import system_clock  # noqa: E402
+from bot.app.memory import freeze_startup_objects  # noqa: E402
 from bot.db.engine import WriteGate, create_engine, create_sessionmaker  # noqa: E402
 from bot.db.migrate import upgrade  # noqa: E402
 from bot.db.models import Interview, Nudge, User  # noqa: E402
-from bot.i18n import create_i18n  # noqa: E402
-from bot.memory import freeze_startup_objects  # noqa: E402
-from bot.middlewares.telegram import install as install_request_middlewares  # noqa: E402
+from bot.domain.clock import system_clock  # noqa: E402
+from bot.domain.reminders import NudgeKind, NudgeStatus  # noqa: E402
 from bot.scheduler.delivery import DUE_PAGE, NudgeDelivery  # noqa: E402
 from bot.scheduler.limiter import RateLimiter  # noqa: E402
 from bot.scheduler.runner import HORIZON, NudgeScheduler, bind, jobstore_url  # noqa: E402
-from bot.services.nudges import NudgeKind, NudgeStatus  # noqa: E402
-from bot.views.nudges import nudge_keyboard, nudge_text  # noqa: E402
+from bot.telegram.i18n import create_i18n  # noqa: E402
+from bot.telegram.middlewares.telegram import install as install_request_middlewares  # noqa: E402
+from bot.telegram.views.nudges import nudge_keyboard, nudge_text  # noqa: E402
 from tests.fakeapi.core import FakeTelegram, Files, JSONDict, RateLimits  # noqa: E402
 from tests.fakeapi.session import FakeSession, make_bot  # noqa: E402
 

@@ -12,15 +12,15 @@ from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.types import Update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.config import Settings
+from bot.app.config import Settings
+from bot.app.factory import create_dispatcher
+from bot.app.metrics import Metrics
+from bot.app.metrics import install as install_metrics
 from bot.db.engine import WriteGate
 from bot.db.fsm_storage import SQLAlchemyStorage
-from bot.factory import create_dispatcher
-from bot.i18n import create_i18n
-from bot.metrics import Metrics
-from bot.metrics import install as install_metrics
-from bot.middlewares.fsm import PersonLocks
-from bot.middlewares.telegram import install as install_request_middlewares
+from bot.telegram.i18n import create_i18n
+from bot.telegram.middlewares.fsm import PersonLocks
+from bot.telegram.middlewares.telegram import install as install_request_middlewares
 from tests.clock import FakeClock
 from tests.fakeapi.core import FakeTelegram, FakeUser, SentMessage
 from tests.fakeapi.session import make_bot

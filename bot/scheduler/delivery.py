@@ -29,16 +29,16 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.clock import Clock
 from bot.db.engine import WriteGate
 from bot.db.models import Interview, Nudge, User
 from bot.db.repositories.interviews import InterviewRepository
 from bot.db.repositories.nudges import NudgeRepository
 from bot.db.repositories.users import UserRepository
+from bot.domain.clock import Clock
+from bot.domain.reminders import NudgeStatus, after_quiet_hours, in_quiet_hours
 from bot.scheduler.batch import Batcher
 from bot.scheduler.limiter import RateLimiter
-from bot.services.nudges import NudgeStatus, after_quiet_hours, in_quiet_hours
-from bot.views.nudges import nudge_keyboard, nudge_text
+from bot.telegram.views.nudges import nudge_keyboard, nudge_text
 
 logger = logging.getLogger("bot.nudges")
 

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from bot.db.models import User
 from bot.db.repositories.users import UserRepository
-from bot.services.preferences import default_signature
+from bot.domain.preferences import default_signature
 
 
 async def register(

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from bot.db.models import Interview, Nudge, User
 from bot.db.repositories.nudges import NudgeRepository
-from bot.services.nudges import NudgeKind, after_quiet_hours, same_local_time
+from bot.domain.reminders import NudgeKind, after_quiet_hours, same_local_time
 
 
 async def plan_nudge(

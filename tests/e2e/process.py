@@ -31,7 +31,7 @@ REPLY_TIMEOUT = 20.0
 STOP_TIMEOUT = 60.0
 """A clean stop, or a start that fails fast (it still imports everything first)."""
 
-# Every setting the bot reads (see bot/config.py). They are removed from the inherited
+# Every setting the bot reads (see bot/app/config.py). They are removed from the inherited
 # environment and set explicitly, so neither the developer's shell nor a ``.env`` file in the
 # working directory can change what the tests run (environment variables beat ``.env``).
 SETTINGS_VARIABLES = (

@@ -32,7 +32,7 @@ import pytest
 
 from bot.db.repositories.interviews import InterviewRepository
 from bot.db.repositories.nudges import NudgeRepository
-from bot.services.nudges import NudgeKind
+from bot.domain.reminders import NudgeKind
 from tests.e2e.backends import BackendE2E, planned_jobs, sessions
 from tests.e2e.process import E2E, BotProcess, Person, text_of
 from tests.e2e.test_process import DONE, GENDER_QUESTION, TIMEZONE_QUESTION, consent

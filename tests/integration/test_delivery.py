@@ -20,14 +20,13 @@ import pytest
 from aiogram import Bot
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.clock import Clock
 from bot.db.engine import WriteGate
 from bot.db.models import Nudge, User
 from bot.db.repositories.interviews import InterviewRepository
 from bot.db.repositories.nudges import NudgeRepository
 from bot.db.repositories.users import UserRepository
-from bot.i18n import create_i18n
-from bot.keyboards.callbacks import DraftCb, NudgeCb
+from bot.domain.clock import Clock
+from bot.domain.reminders import NudgeKind, NudgeStatus, Snooze
 from bot.scheduler.delivery import (
     MAX_ATTEMPTS,
     MAX_RETRY_AFTER_WAITS,
@@ -36,7 +35,8 @@ from bot.scheduler.delivery import (
 )
 from bot.scheduler.limiter import RateLimiter
 from bot.scheduler.runner import HORIZON, NudgeScheduler, jobstore_url
-from bot.services.nudges import NudgeKind, NudgeStatus, Snooze
+from bot.telegram.i18n import create_i18n
+from bot.telegram.keyboards.callbacks import DraftCb, NudgeCb
 from tests.clock import FakeClock
 from tests.fakeapi.core import FakeTelegram, SentMessage
 from tests.fakeapi.session import make_bot

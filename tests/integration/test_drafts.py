@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.db.models import Interview
-from bot.keyboards.callbacks import DraftCb
+from bot.telegram.keyboards.callbacks import DraftCb
 from tests.clock import FakeClock
 from tests.harness import BotApp, Person
 

@@ -10,11 +10,11 @@ import pytest
 from aiogram.fsm.storage.base import DefaultKeyBuilder, StorageKey
 from sqlalchemy import func, select
 
-from bot.commands import COMMANDS, register_commands
+from bot.app.commands import COMMANDS, register_commands
 from bot.db.models import FsmRecord, User
 from bot.db.repositories.users import UserRepository
-from bot.i18n import create_i18n
-from bot.states import Onboarding
+from bot.telegram.i18n import create_i18n
+from bot.telegram.states import Onboarding
 from tests.harness import BotApp, Person
 
 APOLOGY_RU = (

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from bot.db.models import FsmRecord, Interview
 from bot.db.repositories.interviews import InterviewRepository
-from bot.keyboards.callbacks import InterviewCb
+from bot.telegram.keyboards.callbacks import InterviewCb
 from tests.clock import FakeClock
 from tests.fakeapi.core import SentMessage
 from tests.harness import BotApp, Person

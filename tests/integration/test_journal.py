@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from bot.db.models import Interview, JournalEntry
 from bot.db.repositories.interviews import InterviewRepository
-from bot.keyboards.callbacks import JournalCb
+from bot.telegram.keyboards.callbacks import JournalCb
 from tests.clock import FakeClock
 from tests.harness import BotApp, Person
 

@@ -7,7 +7,7 @@ import logging
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.middlewares.logging import CHATTY_LOGGERS, quiet_chatty_loggers
+from bot.telegram.middlewares.logging import CHATTY_LOGGERS, quiet_chatty_loggers
 from tests.clock import FakeClock
 from tests.harness import running_app
 

@@ -14,12 +14,12 @@ from aiohttp.test_utils import TestClient, TestServer
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.app.metrics import Metrics
+from bot.app.web import build_app
 from bot.db.repositories.interviews import InterviewRepository
 from bot.db.repositories.nudges import NudgeRepository
 from bot.db.repositories.users import UserRepository
-from bot.metrics import Metrics
-from bot.services.nudges import NudgeStatus
-from bot.web import build_app
+from bot.domain.reminders import NudgeStatus
 from tests.harness import BotApp, make_settings
 
 

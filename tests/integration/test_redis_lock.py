@@ -13,7 +13,7 @@ import pytest
 from aiogram.fsm.storage.base import DefaultKeyBuilder, StorageKey
 from redis.asyncio import Redis
 
-from bot.fsm_redis import RenewedLockIsolation
+from bot.db.fsm_redis import RenewedLockIsolation
 from tests.databases import NO_REDIS, REDIS_URL
 
 pytestmark = pytest.mark.skipif(REDIS_URL is None, reason=NO_REDIS)

@@ -18,10 +18,10 @@ from sqlalchemy import select
 from bot.db.engine import WriteGate
 from bot.db.models import Interview, Nudge, User
 from bot.db.repositories.nudges import NudgeRepository
-from bot.i18n import create_i18n
-from bot.keyboards.callbacks import DraftCb, JournalCb, NudgeCb, RemindCb
 from bot.scheduler.delivery import NudgeDelivery
 from bot.scheduler.limiter import RateLimiter
+from bot.telegram.i18n import create_i18n
+from bot.telegram.keyboards.callbacks import DraftCb, JournalCb, NudgeCb, RemindCb
 from tests.clock import FakeClock
 from tests.fakeapi.core import SentMessage
 from tests.harness import BotApp, Person

@@ -8,7 +8,7 @@ from datetime import time
 import pytest
 from sqlalchemy import func, select
 
-from bot.commands import COMMANDS
+from bot.app.commands import COMMANDS
 from bot.db.models import FsmRecord, User
 from tests.clock import FakeClock
 from tests.fakeapi.core import SentMessage

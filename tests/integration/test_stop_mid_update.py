@@ -17,7 +17,7 @@ from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.fsm_storage import SQLAlchemyStorage
-from bot.middlewares.fsm import PersonLocks
+from bot.telegram.middlewares.fsm import PersonLocks
 from tests.clock import FakeClock
 from tests.harness import running_app
 

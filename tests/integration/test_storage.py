@@ -11,11 +11,11 @@ from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, StorageKey
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.db.engine import create_engine, create_sessionmaker
+from bot.db.fsm_redis import RedisRecordStorage
 from bot.db.fsm_storage import SQLAlchemyStorage
 from bot.db.repositories.users import UserRepository
 from bot.fsm_buffer import RecordStore
-from bot.fsm_redis import RedisRecordStorage
-from bot.states import Onboarding
+from bot.telegram.states import Onboarding
 from tests.databases import NO_REDIS, REDIS_URL
 
 NOW = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)

@@ -25,10 +25,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.engine import WriteGate, create_engine, create_sessionmaker
 from bot.db.models import FsmRecord, Interview, ProcessedUpdate, User
-from bot.i18n import create_i18n
 from bot.scheduler import runner
 from bot.scheduler.delivery import NudgeDelivery
 from bot.scheduler.runner import NudgeScheduler
+from bot.telegram.i18n import create_i18n
 from tests.clock import FakeClock
 from tests.harness import BotApp, Person, running_app
 

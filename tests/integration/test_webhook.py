@@ -11,11 +11,11 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot import web as bot_web
+from bot.app import web as bot_web
+from bot.app.factory import redis_ping
+from bot.app.web import build_app, webhook_path
 from bot.db.engine import create_sessionmaker
 from bot.db.fsm_storage import SQLAlchemyStorage
-from bot.factory import redis_ping
-from bot.web import build_app, webhook_path
 from tests.databases import NO_REDIS, REDIS_URL
 from tests.harness import BotApp, make_settings
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.services.dates import (
+from bot.domain.dates import (
     MAX_FUTURE_DAYS,
     MAX_PAST_DAYS,
     DateError,

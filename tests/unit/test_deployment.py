@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from bot.config import Settings
+from bot.app.config import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 # What .env holds in a real deployment (docker-compose.yml reads it into every bot service)

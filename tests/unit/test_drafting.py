@@ -15,7 +15,9 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from bot.services.drafting import (
+from bot.domain.intake import Area, Channel
+from bot.domain.preferences import SIGNATURE_MAX, Gender
+from bot.drafting.render import (
     FORBIDDEN,
     SHORT_LIMIT,
     Draft,
@@ -29,8 +31,6 @@ from bot.services.drafting import (
     render,
     tidy,
 )
-from bot.services.intake import Area, Channel
-from bot.services.preferences import SIGNATURE_MAX, Gender
 
 GOLDEN_DIR = Path(__file__).resolve().parent.parent / "golden" / "drafts"
 UPDATE_GOLDEN = os.environ.get("UPDATE_GOLDEN") == "1"

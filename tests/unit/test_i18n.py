@@ -14,7 +14,7 @@ import pytest
 from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import read_po
 
-from bot.i18n import LOCALES_DIR, create_i18n
+from bot.telegram.i18n import LOCALES_DIR, create_i18n
 from scripts.sync_locales import KEYWORDS, ROOT
 
 LOCALES = ("ru", "en")
@@ -152,8 +152,8 @@ def test_catalog_matches_the_code(code_catalog: Catalog, locale: str) -> None:
 def test_extraction_finds_reply_keyboard_labels_and_plurals(code_catalog: Catalog) -> None:
     """The custom keywords matter: ``N_`` marks reply-keyboard labels, ``__`` lazy texts."""
     found = msgids(code_catalog)
-    assert "⚙️ Settings" in found  # N_("⚙️ Settings") in bot/keyboards/common.py
-    assert "What the bot can do" in found  # __("...") in bot/commands.py
+    assert "⚙️ Settings" in found  # N_("⚙️ Settings") in bot/telegram/keyboards/common.py
+    assert "What the bot can do" in found  # __("...") in bot/app/commands.py
 
 
 # --- safe to format and to send -----------------------------------------------------------

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.services.intake import (
+from bot.domain.intake import (
     ORDER,
     Area,
     Channel,

@@ -15,8 +15,8 @@ import pytest
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
-from bot.scheduler.limiter import RateLimiter
-from bot.services.nudges import (
+from bot.domain.preferences import get_tz
+from bot.domain.reminders import (
     NudgeKind,
     Snooze,
     after_quiet_hours,
@@ -25,8 +25,8 @@ from bot.services.nudges import (
     same_local_time,
     snoozed,
 )
-from bot.services.preferences import get_tz
-from bot.services.timing import Action, Reason, Recommendation
+from bot.domain.timing import Action, Reason, Recommendation
+from bot.scheduler.limiter import RateLimiter
 
 MOSCOW = "Europe/Moscow"  # UTC+3, no DST
 KAMCHATKA = "Asia/Kamchatka"  # UTC+12, no DST: the local day differs from the UTC day

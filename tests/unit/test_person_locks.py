@@ -7,7 +7,7 @@ import asyncio
 from aiogram.fsm.storage.base import StorageKey
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.middlewares.fsm import PersonLocks
+from bot.telegram.middlewares.fsm import PersonLocks
 from tests.clock import FakeClock
 from tests.harness import running_app
 

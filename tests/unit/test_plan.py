@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.services.journal import EntryFacts, JournalArea, Step, build_plan, join_parts, quote
+from bot.domain.journal import EntryFacts, JournalArea, Step, build_plan, join_parts, quote
 
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.services.preferences import (
+from bot.domain.preferences import (
     TimezoneOffsetError,
     default_signature,
     get_tz,

@@ -16,7 +16,6 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.fsm.storage.base import StorageKey
 from aiogram.types import CallbackQuery, Chat, Message, Update, User
 
-from bot.i18n import create_i18n
 from bot.routing import (
     CallbackPrefixes,
     MessageNeeds,
@@ -25,6 +24,7 @@ from bot.routing import (
     route_messages_by_need,
     run_sync_filters_inline,
 )
+from bot.telegram.i18n import create_i18n
 from tests.fakeapi.core import FakeTelegram
 from tests.fakeapi.session import make_bot
 from tests.harness import TOKEN, BotApp

@@ -9,12 +9,12 @@ from fractions import Fraction
 
 import pytest
 
-from bot.charts import ChartLabels, render_chart
-from bot.i18n import create_i18n
-from bot.services.intake import Outcome
-from bot.services.journal import EntryFacts, JournalArea
-from bot.services.stats import InterviewFacts, Stats, compute_stats, round_half_up
-from bot.views.stats import days_text, stats_text
+from bot.domain.intake import Outcome
+from bot.domain.journal import EntryFacts, JournalArea
+from bot.domain.stats import InterviewFacts, Stats, compute_stats, round_half_up
+from bot.telegram.i18n import create_i18n
+from bot.telegram.views.charts import ChartLabels, render_chart
+from bot.telegram.views.stats import days_text, stats_text
 
 T0 = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

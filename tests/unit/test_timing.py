@@ -36,9 +36,9 @@ from _pytest.mark.structures import ParameterSet
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from bot.services.intake import Outcome, Tone
-from bot.services.preferences import parse_timezone
-from bot.services.timing import (
+from bot.domain.intake import Outcome, Tone
+from bot.domain.preferences import parse_timezone
+from bot.domain.timing import (
     Action,
     Facts,
     Reason,

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Nudge
 from bot.db.repositories import assign
-from bot.services.nudges import NudgeStatus
+from bot.domain.reminders import NudgeStatus
 
 
 class NudgeRepository:

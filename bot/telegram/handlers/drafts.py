@@ -1,0 +1,357 @@
+"""The draft message: the text to copy in one tap, tone and language switches, «Sent».
+
+Also ``/draft`` and inline mode (typing ``@bot`` in the recruiter's chat lists the drafts).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
+from functools import partial
+from html import escape
+
+from aiogram import Router
+from aiogram.filters import Command
+from aiogram.types import (
+    CallbackQuery,
+    CopyTextButton,
+    InlineKeyboardMarkup,
+    InlineQuery,
+    InlineQueryResultArticle,
+    InlineQueryResultsButton,
+    InlineQueryResultUnion,
+    InputTextMessageContent,
+    Message,
+)
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Interview, User
+from bot.db.repositories.interviews import InterviewRepository
+from bot.db.repositories.journal import JournalRepository
+from bot.db.repositories.nudges import NudgeRepository
+from bot.domain.clock import Clock
+from bot.domain.intake import Area, Channel, Outcome
+from bot.domain.preferences import local_today
+from bot.domain.reminders import plan
+from bot.domain.timing import Action, Reason, Recommendation, facts_of, recommend
+from bot.drafting.render import SHORT_LIMIT, Draft, DraftContext, Kind, Tone, render
+from bot.scheduler.runner import Planner
+from bot.services.reminders import plan_nudge
+from bot.telegram.handlers.utils import edit_text
+from bot.telegram.keyboards.builder import InlineKeyboardBuilder
+from bot.telegram.keyboards.callbacks import DraftCb, InterviewCb, JournalCb, RemindCb
+from bot.telegram.views.common import human_date
+from bot.telegram.views.interviews import choose_interview
+from bot.telegram.views.timing import recommendation_text, when_text
+
+KIND_FOR_ACTION = {
+    Action.REQUEST: Kind.REQUEST,
+    Action.FOLLOW_UP: Kind.FOLLOW_UP,
+    Action.THANKS_OFFER: Kind.THANKS_OFFER,
+    Action.THANKS_FEEDBACK: Kind.THANKS_AFTER_FEEDBACK,
+}
+SENT_COLUMN = {
+    Kind.REQUEST: "request_sent_at",
+    Kind.FOLLOW_UP: "follow_up_sent_at",
+    Kind.THANKS_OFFER: "thanks_sent_at",
+    Kind.THANKS_AFTER_FEEDBACK: "thanks_sent_at",
+}
+CHAT_CHANNELS = frozenset({Channel.TELEGRAM, Channel.CHAT, Channel.PHONE, Channel.OTHER})
+INLINE_RESULTS = 20
+
+
+def draft_context(interview: Interview, user: User) -> DraftContext:
+    default_tone = Tone.NEUTRAL if interview.channel in CHAT_CHANNELS else Tone.FORMAL
+    return DraftContext(
+        language=interview.draft_language or user.language,
+        tone=Tone(interview.draft_tone) if interview.draft_tone else default_tone,
+        gender=user.gender,
+        channel=interview.channel,
+        company=interview.company,
+        position=interview.position,
+        contact_name=interview.contact_name,
+        signature=user.signature,
+        priorities=tuple(interview.priorities or ()),
+        rejected=interview.outcome == Outcome.REJECTED,
+    )
+
+
+def current_kind(
+    interview: Interview, user: User, now: datetime
+) -> tuple[Kind | None, Recommendation]:
+    rec = recommend(facts_of(interview), user.timezone, now)
+    return KIND_FOR_ACTION.get(rec.action), rec
+
+
+def _title(kind: Kind) -> str:
+    titles = {
+        Kind.REQUEST: _("📝 <b>Feedback request</b>"),
+        Kind.FOLLOW_UP: _("📝 <b>A short reminder</b>"),
+        Kind.THANKS_OFFER: _("📝 <b>Thank-you for the offer</b>"),
+        Kind.THANKS_AFTER_FEEDBACK: _("📝 <b>Thank-you for the feedback</b>"),
+        Kind.SHORT_REQUEST: _("📝 <b>Short request</b>"),
+        Kind.CLARIFY: _("📝 <b>A clarifying question</b>"),
+    }
+    return titles[kind]
+
+
+def _copy(builder: InlineKeyboardBuilder, label: str, text: str | None) -> int:
+    if text and 1 <= len(text) <= SHORT_LIMIT:
+        builder.button(text=label, copy_text=CopyTextButton(text=text))
+        return 1
+    return 0
+
+
+def draft_keyboard(
+    interview: Interview, kind: Kind, draft: Draft, short: Draft | None, context: DraftContext
+) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    asked = kind.value if kind is Kind.CLARIFY else ""
+    copies = _copy(builder, _("📋 Subject"), draft.subject)
+    copies += _copy(builder, _("📋 Short version"), short.body if short else None)
+    copies += _copy(builder, _("📋 Address"), interview.contact_address)
+    for tone, label in ((Tone.FORMAL, _("🎩 Formal")), (Tone.NEUTRAL, _("🙂 Neutral"))):
+        mark = "✓ " if context.tone == tone else ""
+        builder.button(
+            text=mark + label,
+            callback_data=DraftCb(action="tone", id=interview.id, value=tone, kind=asked),
+        )
+    for language, label in (("ru", "🇷🇺 RU"), ("en", "🇬🇧 EN")):
+        mark = "✓ " if context.language == language else ""
+        builder.button(
+            text=mark + label,
+            callback_data=DraftCb(action="lang", id=interview.id, value=language, kind=asked),
+        )
+    actions = 0
+    if kind in SENT_COLUMN:
+        builder.button(
+            text=_("✅ I sent it"),
+            callback_data=DraftCb(action="sent", id=interview.id, value=kind),
+        )
+        builder.button(
+            text=_("⏰ Remind me later"), callback_data=RemindCb(action="later", id=interview.id)
+        )
+        actions = 2
+    builder.button(
+        text=_("📄 Interview"), callback_data=InterviewCb(action="open", id=interview.id)
+    )
+    builder.adjust(*([copies] if copies else []), 2, 2, *([actions] if actions else []), 1)
+    return builder.as_markup()
+
+
+def draft_view(
+    interview: Interview,
+    user: User,
+    now: datetime,
+    asked: Kind | None = None,
+    topics: tuple[str, ...] | None = None,
+) -> tuple[str, InlineKeyboardMarkup]:
+    """``topics``: the areas the letter asks about, when not the interview's own priorities
+    (a clarifying question is about what the feedback named)."""
+    """The whole draft message for the interview as the rules stand at ``now``."""
+    kind, rec = current_kind(interview, user, now)
+    kind = asked or kind
+    header = f"{escape(interview.company)} — {escape(interview.position)}"
+    advice = recommendation_text(rec, now, user.timezone)
+    if kind is None:
+        builder = InlineKeyboardBuilder()
+        if rec.reason in {Reason.STOP_NO_REPLY, Reason.DECLINED}:
+            # Seed: no feedback → don't insist; reflect on your own instead.
+            builder.button(
+                text=_("🪞 Reflect on it"),
+                callback_data=JournalCb(action="reflect", id=interview.id),
+            )
+        builder.button(
+            text=_("📄 Interview"), callback_data=InterviewCb(action="open", id=interview.id)
+        )
+        builder.adjust(1)
+        return f"<b>{header}</b>\n\n{advice}", builder.as_markup()
+    context = draft_context(interview, user)
+    if topics is not None:
+        context = replace(context, priorities=topics)
+    draft = render(kind, context)
+    short = render(Kind.SHORT_REQUEST, context) if kind is Kind.REQUEST else None
+    lines = [f"{_title(kind)} · {header}", "", advice, ""]
+    if draft.subject:
+        subject = escape(draft.subject, quote=False)
+        lines.append(_("<b>Subject:</b> {subject}").format(subject=subject))
+    lines.append(f"<pre>{escape(draft.body, quote=False)}</pre>")
+    lines.append(_("Tap the text to copy it, send it yourself, then tap «✅ I sent it»."))
+    return "\n".join(lines), draft_keyboard(interview, kind, draft, short, context)
+
+
+async def _owned(
+    session: AsyncSession, interview_id: int, user: User
+) -> tuple[InterviewRepository, Interview | None]:
+    repo = InterviewRepository(session)
+    return repo, await repo.get_for_user(interview_id, user.id)
+
+
+async def on_draft_button(
+    callback: CallbackQuery,
+    callback_data: DraftCb,
+    session: AsyncSession,
+    user: User,
+    clock: Clock,
+    planner: Planner,
+    after_commit: list[Callable[[], None]],
+) -> None:
+    repo, interview = await _owned(session, callback_data.id, user)
+    message = callback.message
+    if interview is None or not isinstance(message, Message):
+        await callback.answer(_("Interview not found. It may have been deleted."), show_alert=True)
+        return
+    now = clock()
+    action, value = callback_data.action, callback_data.value
+    if action == "tone" and value in {tone.value for tone in Tone}:
+        await repo.update(interview, now, draft_tone=value)
+    elif action == "lang" and value in {"ru", "en"}:
+        await repo.update(interview, now, draft_language=value)
+    elif action == "sent":
+        await _mark_sent(
+            callback,
+            session,
+            interview,
+            user,
+            now,
+            value,
+            lambda nudge_id, due: after_commit.append(partial(planner.schedule, nudge_id, due)),
+        )
+        return
+    elif action != "show":
+        await callback.answer(_("This button is no longer active."), show_alert=True)
+        return
+    await callback.answer()
+    asked = Kind.CLARIFY if callback_data.kind == Kind.CLARIFY else None
+    topics = await _feedback_topics(session, interview, user) if asked else None
+    text, markup = draft_view(interview, user, now, asked, topics)
+    if action == "show":
+        await message.answer(text, reply_markup=markup)
+    else:
+        await edit_text(message, text, markup)
+
+
+async def _feedback_topics(
+    session: AsyncSession, interview: Interview, user: User
+) -> tuple[str, ...]:
+    """The areas named by the latest feedback on this interview (those a letter can name)."""
+    entries = await JournalRepository(session).for_interview(interview.id, user.id)
+    latest = next((e for e in reversed(entries) if e.kind == "feedback"), None)
+    known = {area.value for area in Area}
+    return tuple(area for area in (latest.areas if latest else []) if area in known)
+
+
+async def _mark_sent(
+    callback: CallbackQuery,
+    session: AsyncSession,
+    interview: Interview,
+    user: User,
+    now: datetime,
+    value: str,
+    schedule: Callable[[int, datetime], None],
+) -> None:
+    repo = InterviewRepository(session)
+    kind = next((k for k in SENT_COLUMN if k.value == value), None)
+    if kind is None:
+        await callback.answer(_("This button is no longer active."), show_alert=True)
+        return
+    column = SENT_COLUMN[kind]
+    already = getattr(interview, column)
+    if already is None:
+        await repo.update(interview, now, **{column: now})
+    await callback.answer(_("Noted as sent") if already is None else _("Already noted"))
+    if already is not None or not isinstance(callback.message, Message):
+        return
+    rec = recommend(facts_of(interview), user.timezone, now)
+    today = local_today(now, user.timezone)
+    sent_on = human_date(today, today)
+    note = _("✅ Sent on {date}. Good luck!").format(date=sent_on)
+    planned = plan(rec, now)
+    if kind in {Kind.REQUEST, Kind.FOLLOW_UP}:
+        note += "\n" + recommendation_text(rec, now, user.timezone)
+    if kind is Kind.REQUEST and planned is not None:
+        nudge = await plan_nudge(
+            NudgeRepository(session), user, interview, planned[0], planned[1], now
+        )
+        nudge_id, due = nudge.id, nudge.due_at
+        schedule(nudge_id, due)
+        note += "\n" + _("⏰ I'll ask you {when} whether they answered.").format(
+            when=when_text(due, now, user.timezone)
+        )
+    await callback.message.answer(note)
+
+
+async def cmd_draft(message: Message, session: AsyncSession, user: User, clock: Clock) -> None:
+    repo = InterviewRepository(session)
+    interviews = await repo.page(user.id, archived=False, offset=0, limit=10)
+    if not interviews:
+        await message.answer(_("You have no interviews yet. Tap «➕ New interview» or send /new."))
+        return
+    if len(interviews) == 1:
+        text, markup = draft_view(interviews[0], user, clock())
+        await message.answer(text, reply_markup=markup)
+        return
+    markup = choose_interview(
+        interviews, lambda interview_id: DraftCb(action="show", id=interview_id)
+    )
+    await message.answer(_("📝 Which interview is the draft for?"), reply_markup=markup)
+
+
+async def on_inline_query(
+    query: InlineQuery, session: AsyncSession, user: User | None, clock: Clock
+) -> None:
+    """Drafts to insert straight into the recruiter's chat, newest first."""
+    if user is None:
+        await query.answer(
+            [],
+            is_personal=True,
+            cache_time=0,
+            button=InlineQueryResultsButton(
+                text=_("Open the bot to start"), start_parameter="inline"
+            ),
+        )
+        return
+    now = clock()
+    needle = query.query.strip().casefold()
+    results: list[InlineQueryResultUnion] = []
+    interviews = await InterviewRepository(session).page(
+        user.id, archived=False, offset=0, limit=50
+    )
+    for interview in interviews:
+        if needle and needle not in f"{interview.company} {interview.position}".casefold():
+            continue
+        kind, _rec = current_kind(interview, user, now)
+        if kind is None:
+            continue
+        draft = render(kind, draft_context(interview, user))
+        results.append(
+            InlineQueryResultArticle(
+                id=f"{interview.id}-{kind.value}",
+                title=f"{interview.company} — {interview.position}",
+                description=draft.body[:100],
+                input_message_content=InputTextMessageContent(
+                    message_text=draft.body, parse_mode=None
+                ),
+            )
+        )
+        if len(results) == INLINE_RESULTS:
+            break
+    button = None
+    if not results:
+        label = (
+            _("No matching drafts: open the bot")
+            if interviews
+            else _("No drafts yet: open the bot")
+        )
+        button = InlineQueryResultsButton(text=label, start_parameter="inline")
+    await query.answer(results, is_personal=True, cache_time=10, button=button)
+
+
+def create_router() -> Router:
+    router = Router(name="drafts")
+    router.message.register(cmd_draft, Command("draft"))
+    router.callback_query.register(on_draft_button, DraftCb.filter())
+    router.inline_query.register(on_inline_query)
+    return router

@@ -1,0 +1,224 @@
+"""/list and the interview card: open, edit, change outcome, archive, delete.
+
+Callback data carries only ids; every handler loads the interview *for the person pressing*,
+so a forged or foreign id finds nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Interview, User
+from bot.db.repositories.interviews import InterviewRepository
+from bot.db.repositories.journal import JournalRepository
+from bot.db.repositories.nudges import NudgeRepository
+from bot.domain.clock import Clock
+from bot.domain.intake import Step
+from bot.domain.preferences import local_today
+from bot.scheduler.runner import Planner
+from bot.telegram.filters import TextIn
+from bot.telegram.handlers import intake
+from bot.telegram.handlers.utils import edit_text
+from bot.telegram.keyboards.builder import InlineKeyboardBuilder
+from bot.telegram.keyboards.callbacks import DraftCb, InterviewCb, JournalCb
+from bot.telegram.keyboards.common import MENU_LIST
+from bot.telegram.views.common import quote_input
+from bot.telegram.views.interviews import interview_card, list_row
+from bot.telegram.views.journal import entry_line
+
+PAGE_SIZE = 5
+
+
+async def _list_view(
+    session: AsyncSession, user: User, page: int, *, archived: bool
+) -> tuple[str, InlineKeyboardMarkup]:
+    repo = InterviewRepository(session)
+    total = await repo.count(user.id, archived=archived)
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(page, 0), pages - 1)
+    items = await repo.page(user.id, archived=archived, offset=page * PAGE_SIZE, limit=PAGE_SIZE)
+    builder = InlineKeyboardBuilder()
+    for item in items:
+        builder.button(
+            text=list_row(item),
+            callback_data=InterviewCb(action="open", id=item.id, page=page, archived=archived),
+        )
+    sizes = [1] * len(items)
+    nav = 0
+    if page > 0:
+        builder.button(
+            text="◀", callback_data=InterviewCb(action="list", page=page - 1, archived=archived)
+        )
+        nav += 1
+    if page < pages - 1:
+        builder.button(
+            text="▶", callback_data=InterviewCb(action="list", page=page + 1, archived=archived)
+        )
+        nav += 1
+    if nav:
+        sizes.append(nav)
+    if archived:
+        builder.button(text=_("← Current interviews"), callback_data=InterviewCb(action="list"))
+        sizes.append(1)
+    elif await repo.count(user.id, archived=True):
+        builder.button(
+            text=_("🗄 Archived interviews"),
+            callback_data=InterviewCb(action="list", archived=True),
+        )
+        sizes.append(1)
+    builder.adjust(*sizes)
+    if total == 0:
+        text = (
+            _("🗄 The archive is empty.")
+            if archived
+            else _("You have no interviews yet. Tap «➕ New interview» or send /new.")
+        )
+    else:
+        title = _("🗄 <b>Archive</b>") if archived else _("📋 <b>Your interviews</b>")
+        text = title + (f" · {page + 1}/{pages}" if pages > 1 else "")
+        text += "\n" + _("Newest first. Tap one to open it.")
+    return text, builder.as_markup()
+
+
+async def cmd_list(message: Message, session: AsyncSession, user: User) -> None:
+    text, markup = await _list_view(session, user, 0, archived=False)
+    await message.answer(text, reply_markup=markup)
+
+
+def _card_keyboard(interview: Interview, data: InterviewCb) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+
+    def button(text: str, action: str) -> None:
+        builder.button(
+            text=text,
+            callback_data=InterviewCb(
+                action=action, id=interview.id, page=data.page, archived=data.archived
+            ),
+        )
+
+    builder.button(text=_("📝 Draft"), callback_data=DraftCb(action="show", id=interview.id))
+    builder.button(text=_("📓 Journal"), callback_data=JournalCb(action="list", id=interview.id))
+    button(_("✏️ Edit"), "edit")
+    button(_("🔄 Change outcome"), "outcome")
+    if interview.archived_at is None:
+        button(_("🗄 Archive"), "archive")
+    else:
+        button(_("📤 Restore"), "unarchive")
+    button(_("🗑 Delete"), "delete")
+    button(_("← To the list"), "list")
+    builder.adjust(2, 2, 2, 1)
+    return builder.as_markup()
+
+
+async def _show_card(
+    callback: CallbackQuery,
+    session: AsyncSession,
+    interview: Interview,
+    data: InterviewCb,
+    user: User,
+    clock: Clock,
+) -> None:
+    text = interview_card(interview, local_today(clock(), user.timezone))
+    entries = await JournalRepository(session).for_interview(interview.id, user.id)
+    if entries:
+        text += (
+            "\n\n"
+            + _("📓 <b>Journal</b>")
+            + "\n"
+            + "\n".join(entry_line(e, user.timezone) for e in entries)
+        )
+    await edit_text(callback.message, text, _card_keyboard(interview, data))
+
+
+async def on_list(
+    callback: CallbackQuery, callback_data: InterviewCb, session: AsyncSession, user: User
+) -> None:
+    await callback.answer()
+    text, markup = await _list_view(
+        session, user, callback_data.page, archived=callback_data.archived
+    )
+    await edit_text(callback.message, text, markup)
+
+
+async def on_interview(
+    callback: CallbackQuery,
+    callback_data: InterviewCb,
+    session: AsyncSession,
+    user: User,
+    clock: Clock,
+    state: FSMContext,
+    bot: Bot,
+    planner: Planner,
+    after_commit: list[Callable[[], None]],
+) -> None:
+    repo = InterviewRepository(session)
+    interview = await repo.get_for_user(callback_data.id, user.id)
+    message = callback.message
+    if interview is None or not isinstance(message, Message):
+        await callback.answer(_("Interview not found. It may have been deleted."), show_alert=True)
+        return
+    action = callback_data.action
+    if action in {"edit", "outcome"}:
+        await callback.answer()
+        jump = Step.OUTCOME if action == "outcome" else None
+        await intake.begin(message, state, bot, user, clock, interview=interview, jump_to=jump)
+        return
+    if action in {"archive", "unarchive"}:
+        archived_at = clock() if action == "archive" else None
+        await repo.update(interview, clock(), archived_at=archived_at)
+        if archived_at is not None:  # an archived interview needs no more reminders
+            await NudgeRepository(session).cancel_pending(interview_id=interview.id, now=clock())
+        await callback.answer(_("Moved to the archive") if archived_at else _("Restored"))
+        await _show_card(callback, session, interview, callback_data, user, clock)
+        return
+    if action == "delete":
+        await callback.answer()
+        builder = InlineKeyboardBuilder()
+        builder.button(
+            text=_("🗑 Yes, delete"),
+            callback_data=InterviewCb(action="confirm", id=interview.id, page=callback_data.page),
+        )
+        builder.button(
+            text=_("No, keep it"),
+            callback_data=InterviewCb(action="open", id=interview.id, page=callback_data.page),
+        )
+        builder.adjust(2)
+        await edit_text(
+            message,
+            _("Delete the interview at «{company}»? This cannot be undone.").format(
+                company=quote_input(interview.company, 100)
+            ),
+            builder.as_markup(),
+        )
+        return
+    if action == "confirm":
+        pending = await NudgeRepository(session).pending(user_id=user.id)
+        after_commit.extend(
+            partial(planner.unschedule, nudge.id)
+            for nudge in pending
+            if nudge.interview_id == interview.id
+        )
+        await repo.delete_for_user(interview.id, user.id)
+        await callback.answer(_("Deleted"))
+        text, markup = await _list_view(session, user, callback_data.page, archived=False)
+        await edit_text(message, _("🗑 Deleted.") + "\n\n" + text, markup)
+        return
+    await callback.answer()
+    await _show_card(callback, session, interview, callback_data, user, clock)
+
+
+def create_router() -> Router:
+    router = Router(name="interviews")
+    router.message.register(cmd_list, Command("list"))
+    router.message.register(cmd_list, TextIn(MENU_LIST))
+    router.callback_query.register(on_list, InterviewCb.filter(F.action == "list"))
+    router.callback_query.register(on_interview, InterviewCb.filter())
+    return router

@@ -1,0 +1,156 @@
+"""/privacy, /export and /delete: what is kept, a copy of it, and erasing it all."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import suppress
+from functools import partial
+
+from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.types import (
+    BotCommandScopeChat,
+    BufferedInputFile,
+    CallbackQuery,
+    Message,
+    ReplyKeyboardRemove,
+)
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import User
+from bot.db.repositories.interviews import InterviewRepository
+from bot.db.repositories.journal import JournalRepository, PlanRepository
+from bot.db.repositories.nudges import NudgeRepository
+from bot.db.repositories.users import UserRepository
+from bot.domain.clock import Clock
+from bot.scheduler.runner import Planner
+from bot.services.export import export_document
+from bot.telegram.handlers.utils import edit_text
+from bot.telegram.i18n import N_
+from bot.telegram.keyboards.builder import InlineKeyboardBuilder
+from bot.telegram.keyboards.callbacks import PrivacyCb
+
+
+def privacy_text() -> str:
+    return "\n".join(
+        [
+            _("🔒 <b>Your data</b>"),
+            "",
+            _(
+                "I keep only what you told me: your signature, wording form, language, time "
+                "zone and quiet hours; the interviews you recorded; the reminders planned for "
+                "you. It is used only to help you with feedback requests and is never passed "
+                "to anyone."
+            ),
+            _("It is kept for as long as you use the bot, until you delete it."),
+            _("/export sends you all of it as a JSON file."),
+            _("/delete erases everything at once, reminders included."),
+        ]
+    )
+
+
+async def cmd_privacy(message: Message, user: User | None) -> None:
+    builder = InlineKeyboardBuilder()
+    if user is not None:
+        builder.button(text=_("📦 Export my data"), callback_data=PrivacyCb(action="export"))
+        builder.button(text=_("🗑 Delete everything"), callback_data=PrivacyCb(action="delete"))
+        builder.adjust(1)
+    else:
+        await message.answer(privacy_text() + "\n\n" + _("I keep nothing about you yet."))
+        return
+    await message.answer(privacy_text(), reply_markup=builder.as_markup())
+
+
+async def _send_export(message: Message, session: AsyncSession, user: User, clock: Clock) -> None:
+    now = clock()
+    document = export_document(
+        user,
+        await InterviewRepository(session).all_for_user(user.id),
+        await NudgeRepository(session).all_for_user(user.id),
+        await JournalRepository(session).for_user(user.id),
+        await PlanRepository(session).steps(user.id),
+        now,
+    )
+    name = f"interview-feedback-{now:%Y-%m-%d}.json"
+    await message.answer_document(
+        BufferedInputFile(document, filename=name),
+        caption=_("📦 Everything I keep about you."),
+    )
+
+
+async def cmd_export(message: Message, session: AsyncSession, user: User, clock: Clock) -> None:
+    await _send_export(message, session, user, clock)
+
+
+def _confirm_keyboard() -> InlineKeyboardBuilder:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("🗑 Yes, delete everything"), callback_data=PrivacyCb(action="confirm"))
+    builder.button(text=_("No, keep it"), callback_data=PrivacyCb(action="keep"))
+    builder.adjust(1)
+    return builder
+
+
+CONFIRM_QUESTION = N_(
+    "🗑 Delete everything I keep about you: settings, interviews, reminders? "
+    "This cannot be undone; /export first if you want a copy."
+)
+
+
+async def cmd_delete(message: Message) -> None:
+    await message.answer(_(CONFIRM_QUESTION), reply_markup=_confirm_keyboard().as_markup())
+
+
+async def on_privacy_button(
+    callback: CallbackQuery,
+    callback_data: PrivacyCb,
+    session: AsyncSession,
+    user: User,
+    clock: Clock,
+    state: FSMContext,
+    bot: Bot,
+    planner: Planner,
+    after_commit: list[Callable[[], None]],
+) -> None:
+    message = callback.message
+    if not isinstance(message, Message):
+        await callback.answer(_("This button is no longer active."), show_alert=True)
+        return
+    await callback.answer()
+    if callback_data.action == "export":
+        await _send_export(message, session, user, clock)
+    elif callback_data.action == "delete":
+        await message.answer(_(CONFIRM_QUESTION), reply_markup=_confirm_keyboard().as_markup())
+    elif callback_data.action == "keep":
+        await edit_text(message, _("Nothing was deleted."))
+    elif callback_data.action == "confirm":
+        pending = await NudgeRepository(session).pending(user_id=user.id)
+        after_commit.extend(partial(planner.unschedule, nudge.id) for nudge in pending)
+        await UserRepository(session).delete(user.id)  # interviews and reminders go with it
+        await state.clear()
+        with suppress(TelegramBadRequest):  # no menu of this chat's own: nothing to remove
+            await bot.delete_my_commands(scope=BotCommandScopeChat(chat_id=message.chat.id))
+        await edit_text(message, _("🗑 Done: everything is deleted."))
+        await message.answer(
+            _("I no longer keep anything about you. If you want to come back, send /start."),
+            reply_markup=ReplyKeyboardRemove(),
+        )
+
+
+def create_router() -> Router:
+    """Commands that need a consented person go under the registered router."""
+    router = Router(name="privacy")
+    router.message.register(cmd_export, Command("export"))
+    router.message.register(cmd_delete, Command("delete"))
+    router.callback_query.register(
+        on_privacy_button, PrivacyCb.filter(F.action.in_({"export", "delete", "keep", "confirm"}))
+    )
+    return router
+
+
+def create_public_router() -> Router:
+    router = Router(name="privacy-public")
+    router.message.register(cmd_privacy, Command("privacy"))
+    return router
