@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, Literal
 
 from aiogram import Bot, Dispatcher
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
@@ -35,6 +35,25 @@ def make_settings(**overrides: Any) -> Settings:
     return Settings(_env_file=None, **values)
 
 
+# The buttons of /start, consent and onboarding as a person sees them, by interface language.
+ONBOARDING_BUTTONS: dict[str, dict[str, str]] = {
+    "ru": {
+        "consent": "✅ Согласиться и начать",
+        "keep_signature": "Оставить «{name}»",
+        "skip": "Пропустить →",
+        "masculine": "Мужской род: «был бы признателен»",
+        "feminine": "Женский род: «была бы признательна»",
+        "neutral": "Нейтрально, без указания рода",
+        "keep_zone": "Оставить Europe/Moscow",
+    },
+    "en": {
+        "consent": "✅ I agree, let's start",
+        "keep_signature": "Keep «{name}»",
+        "keep_zone": "Keep Europe/Moscow",
+    },
+}
+
+
 class Person:
     """One Telegram user talking to the bot."""
 
@@ -45,6 +64,38 @@ class Person:
     @property
     def chat_id(self) -> int:
         return self.user.id
+
+    async def onboarded(
+        self,
+        *,
+        gender: Literal["masculine", "feminine", "neutral"] | None = None,
+        timezone: str | None = None,
+        consent_only: bool = False,
+    ) -> Person:
+        """Send /start, agree, keep the signature from Telegram, choose the Russian wording
+        form (Russian only: ``gender``, or skip it) and keep Europe/Moscow or type ``timezone``.
+
+        The buttons are pressed by their text in the person's language: Russian for a ``ru``
+        client, English otherwise. ``consent_only`` stops at the signature question.
+        """
+        language = "ru" if self.user.language_code == "ru" else "en"
+        texts = ONBOARDING_BUTTONS[language]
+        await self.send("/start")
+        await self.press(texts["consent"])
+        if consent_only:
+            return self
+        name = " ".join(part for part in (self.user.first_name, self.user.last_name) if part)
+        await self.press(texts["keep_signature"].format(name=name))
+        if language == "ru":
+            await self.press(texts[gender or "skip"])
+        else:
+            assert gender is None, "the Russian wording form is asked in Russian only"
+        if timezone is None:
+            await self.press(texts["keep_zone"])
+        else:
+            await self.send(timezone)
+        assert self.reply_buttons(), "onboarding did not finish"
+        return self
 
     async def send(self, text: str) -> list[SentMessage]:
         return await self.app.feed(self.app.fake.send_text(self.user, text), self.chat_id)

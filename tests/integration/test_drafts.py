@@ -10,20 +10,6 @@ from tests.clock import FakeClock
 from tests.harness import BotApp, Person
 
 
-async def onboarded(app: BotApp, user_id: int = 1001, language: str = "ru") -> Person:
-    person = app.person(user_id, first_name="Иван", last_name="Петров", language_code=language)
-    await person.send("/start")
-    await person.press(person.buttons()[0])
-    if language == "ru":
-        await person.press("Оставить «Иван Петров»")
-        await person.press("Мужской род: «был бы признателен»")
-        await person.press("Оставить Europe/Moscow")
-    else:
-        await person.press("Keep «Иван Петров»")
-        await person.press("Keep Europe/Moscow")
-    return person
-
-
 async def record(
     person: Person,
     *,
@@ -65,7 +51,7 @@ def copy_buttons(person: Person) -> dict[str, str]:
 
 
 async def test_saving_a_polite_rejection_recommends_writing_now(app: BotApp) -> None:
-    ivan = await onboarded(app)
+    ivan = await app.person(first_name="Иван", last_name="Петров").onboarded(gender="masculine")
     await record(ivan)
     text = ivan.last.text or ""
     assert "✅ Сохранено: Яндекс — Python-разработчик." in text
@@ -78,7 +64,7 @@ async def test_harsh_rejection_asks_to_wait_until_the_next_working_day(
     app: BotApp, clock: FakeClock
 ) -> None:
     clock.advance(days=1)  # Friday 27 November, 12:00 in Moscow
-    ivan = await onboarded(app)
+    ivan = await app.person(first_name="Иван", last_name="Петров").onboarded(gender="masculine")
     await record(ivan, outcome=("❌ Отказ", "Резкий или непрофессиональный", "Сегодня"))
     text = ivan.last.text or ""
     assert "⏸ Лучше не сразу" in text
@@ -86,7 +72,7 @@ async def test_harsh_rejection_asks_to_wait_until_the_next_working_day(
 
 
 async def test_the_draft_message_copies_in_one_tap(app: BotApp) -> None:
-    ivan = await onboarded(app)
+    ivan = await app.person(first_name="Иван", last_name="Петров").onboarded(gender="masculine")
     await record(ivan)
     await ivan.press("📝 Показать черновик")
     draft = ivan.last
@@ -106,7 +92,7 @@ async def test_the_draft_message_copies_in_one_tap(app: BotApp) -> None:
 
 
 async def test_tone_and_language_switch_edit_the_same_message(app: BotApp) -> None:
-    ivan = await onboarded(app)
+    ivan = await app.person(first_name="Иван", last_name="Петров").onboarded(gender="masculine")
     await record(ivan)
     await ivan.press("📝 Показать черновик")
     draft = ivan.last
@@ -127,7 +113,7 @@ async def test_tone_and_language_switch_edit_the_same_message(app: BotApp) -> No
 async def test_sent_is_recorded_once_and_the_follow_up_is_explained(
     app: BotApp, clock: FakeClock
 ) -> None:
-    ivan = await onboarded(app)
+    ivan = await app.person(first_name="Иван", last_name="Петров").onboarded(gender="masculine")
     await record(ivan)
     await ivan.press("📝 Показать черновик")
     draft = ivan.last
@@ -146,7 +132,7 @@ async def test_sent_is_recorded_once_and_the_follow_up_is_explained(
 async def test_after_three_working_days_the_draft_is_the_follow_up(
     app: BotApp, clock: FakeClock
 ) -> None:
-    ivan = await onboarded(app)
+    ivan = await app.person(first_name="Иван", last_name="Петров").onboarded(gender="masculine")
     await record(ivan)
     await ivan.press("📝 Показать черновик")
     await ivan.press("✅ Отправлено")
@@ -156,7 +142,7 @@ async def test_after_three_working_days_the_draft_is_the_follow_up(
 
 
 async def test_chat_channel_draft_has_no_subject_and_copies_the_username(app: BotApp) -> None:
-    ivan = await onboarded(app)
+    ivan = await app.person(first_name="Иван", last_name="Петров").onboarded(gender="masculine")
     await record(ivan, channel="Telegram", address="t.me/anna_hr")
     await ivan.press("📝 Показать черновик")
     copies = copy_buttons(ivan)
@@ -167,7 +153,7 @@ async def test_chat_channel_draft_has_no_subject_and_copies_the_username(app: Bo
 
 
 async def test_hostile_names_are_escaped_on_screen_and_exact_in_copies(app: BotApp) -> None:
-    ivan = await onboarded(app)
+    ivan = await app.person(first_name="Иван", last_name="Петров").onboarded(gender="masculine")
     await record(ivan, company="<b>&Co</b>")
     await ivan.press("📝 Показать черновик")
     assert "&lt;b&gt;&amp;Co&lt;/b&gt;" in (ivan.last.html or "")
@@ -176,7 +162,7 @@ async def test_hostile_names_are_escaped_on_screen_and_exact_in_copies(app: BotA
 
 
 async def test_more_stages_ahead_shows_advice_and_no_draft(app: BotApp) -> None:
-    ivan = await onboarded(app)
+    ivan = await app.person(first_name="Иван", last_name="Петров").onboarded(gender="masculine")
     await ivan.send("/new")
     for text in ("Яндекс", "Python-разработчик"):
         await ivan.send(text)
@@ -196,7 +182,7 @@ async def test_more_stages_ahead_shows_advice_and_no_draft(app: BotApp) -> None:
 
 
 async def test_offer_gets_a_thank_you_note(app: BotApp) -> None:
-    ivan = await onboarded(app)
+    ivan = await app.person(first_name="Иван", last_name="Петров").onboarded(gender="masculine")
     await record(ivan, outcome=("🎉 Оффер", "Сегодня"))
     assert "🎉 Поздравляю с оффером!" in (ivan.last.text or "")
     await ivan.press("📝 Показать черновик")
@@ -204,7 +190,7 @@ async def test_offer_gets_a_thank_you_note(app: BotApp) -> None:
 
 
 async def test_draft_command_lets_you_choose_among_interviews(app: BotApp) -> None:
-    ivan = await onboarded(app)
+    ivan = await app.person(first_name="Иван", last_name="Петров").onboarded(gender="masculine")
     await record(ivan, company="Яндекс")
     await record(ivan, company="Озон")
     await ivan.send("/draft")
@@ -214,9 +200,11 @@ async def test_draft_command_lets_you_choose_among_interviews(app: BotApp) -> No
 
 
 async def test_someone_elses_draft_is_not_found(app: BotApp) -> None:
-    ivan = await onboarded(app)
+    ivan = await app.person(first_name="Иван", last_name="Петров").onboarded(gender="masculine")
     await record(ivan)
-    mallory = await onboarded(app, user_id=666)
+    mallory = await app.person(666, first_name="Иван", last_name="Петров").onboarded(
+        gender="masculine"
+    )
     await mallory.send("/help")
     own = mallory.last.message_id
     interview_id = (await interviews(app))[0].id
@@ -230,7 +218,7 @@ async def test_someone_elses_draft_is_not_found(app: BotApp) -> None:
 
 
 async def test_inline_mode_lists_the_persons_drafts(app: BotApp) -> None:
-    ivan = await onboarded(app)
+    ivan = await app.person(first_name="Иван", last_name="Петров").onboarded(gender="masculine")
     await record(ivan, company="Яндекс", channel="Telegram", address="@anna_hr")
     await record(ivan, company="Озон", channel="Telegram", address="@hr_ozon")
     update = app.fake.send_inline_query(ivan.user, "")

@@ -195,30 +195,6 @@ SUMMARY = Turn("summary", "send")  # a marker: reaching the summary
 # --- helpers --------------------------------------------------------------------------------
 
 
-async def onboarded(
-    app: BotApp, language: str = "ru", *, user_id: int = 1001, timezone: str | None = None
-) -> Person:
-    """A person who consented and kept every onboarding default (or typed a time zone)."""
-    if language == "ru":
-        person = app.person(user_id, first_name="Анна", last_name="Иванова", language_code="ru")
-        await person.send("/start")
-        await person.press("✅ Согласиться и начать")
-        await person.press("Оставить «Анна Иванова»")
-        await person.press("Пропустить →")
-        keep_zone = "Оставить Europe/Moscow"
-    else:
-        person = app.person(user_id, first_name="John", last_name="Smith", language_code="en")
-        await person.send("/start")
-        await person.press("✅ I agree, let's start")
-        await person.press("Keep «John Smith»")
-        keep_zone = "Keep Europe/Moscow"
-    if timezone is None:
-        await person.press(keep_zone)
-    else:
-        await person.send(timezone)
-    return person
-
-
 def prompt(person: Person) -> SentMessage:
     """The latest bot message with buttons: the question being asked now."""
     asked = [m for m in person.app.fake.bot_messages(person.chat_id) if m.buttons]
@@ -682,7 +658,7 @@ FLOWS = (
 async def test_full_conversation_is_saved(
     app: BotApp, clock: FakeClock, flow: Flow, language: str
 ) -> None:
-    person = await onboarded(app, language)
+    person = await app.person(language_code=language).onboarded()
     labels = LABELS[language]
     await person.send("/new")
     await answer(person, flow.turns, language)
@@ -724,7 +700,7 @@ async def test_full_conversation_is_saved(
 async def test_the_start_explains_and_only_cancel_is_offered_on_the_first_step(
     app: BotApp,
 ) -> None:
-    person = await onboarded(app)
+    person = await app.person().onboarded()
     replies = await person.tap_menu("➕ Новое собеседование")
 
     assert [text_of(m) for m in replies] == [
@@ -737,7 +713,7 @@ async def test_the_start_explains_and_only_cancel_is_offered_on_the_first_step(
 
 async def test_today_is_the_persons_today(app: BotApp, clock: FakeClock) -> None:
     """At 09:00 UTC on Nov 26 it is still Nov 25 in Honolulu (UTC−10)."""
-    person = await onboarded(app, timezone="UTC-10")
+    person = await app.person().onboarded(timezone="UTC-10")
     await start(person, until(PATH_PHONE, "last_stage"))
     await answer(person, from_step(PATH_PHONE, "last_stage"))
     assert "📅 Последний этап: 25 ноября" in text_of(prompt(person))
@@ -747,7 +723,7 @@ async def test_today_is_the_persons_today(app: BotApp, clock: FakeClock) -> None
 
 
 async def test_priorities_toggle_in_place_with_marks(app: BotApp) -> None:
-    person = await onboarded(app)
+    person = await app.person().onboarded()
     await start(person, until(PATH_A, "priorities"))
     question = prompt(person)
 
@@ -768,7 +744,7 @@ async def test_priorities_toggle_in_place_with_marks(app: BotApp) -> None:
 
 
 async def test_another_date_button_asks_to_type_it(app: BotApp) -> None:
-    person = await onboarded(app)
+    person = await app.person().onboarded()
     await start(person, until(PATH_A, "last_stage"))
     replies = await person.press("📅 Другая дата")
     assert [text_of(m) for m in replies] == ["Напишите дату, например 25.11, 25.11.2026 или вчера."]
@@ -864,7 +840,7 @@ BAD_INPUTS: dict[str, tuple[tuple[Turn, ...], dict[str, tuple[tuple[str, str], .
 async def test_bad_input_is_explained_and_nothing_is_lost(app: BotApp, name: str) -> None:
     path, bad_inputs = BAD_INPUTS[name]
     remaining = dict(bad_inputs)
-    person = await onboarded(app)
+    person = await app.person().onboarded()
     await person.send("/new")
 
     for turn in (*path, SUMMARY):
@@ -887,7 +863,7 @@ async def test_bad_input_is_explained_and_nothing_is_lost(app: BotApp, name: str
 
 
 async def test_answer_date_button_before_the_last_stage_is_refused(app: BotApp) -> None:
-    person = await onboarded(app)
+    person = await app.person().onboarded()
     path = (*until(PATH_OFFER, "last_stage"), press("last_stage", "today"))
     await start(person, (*path, press("all_done", "final"), press("outcome", "rejected")))
     await person.press("Вежливый")
@@ -930,7 +906,7 @@ async def test_answer_date_button_before_the_last_stage_is_refused(app: BotApp) 
 async def test_addresses_are_normalized(
     app: BotApp, path: tuple[Turn, ...], step: str, normalized: tuple[tuple[str, str], ...]
 ) -> None:
-    person = await onboarded(app)
+    person = await app.person().onboarded()
     await start(person, until(path, step))
     for typed, kept in normalized:
         await person.send(typed)
@@ -1005,7 +981,7 @@ async def test_back_at_every_step_shows_the_kept_answer(app: BotApp, name: str) 
     """Walk the conversation; at each listed step go Back, check, return, go on."""
     path, backs = BACKS[name]
     by_step = {back.step: back for back in backs}
-    person = await onboarded(app)
+    person = await app.person().onboarded()
     await person.send("/new")
 
     for turn in path:
@@ -1042,7 +1018,7 @@ async def test_back_at_every_step_shows_the_kept_answer(app: BotApp, name: str) 
 
 
 async def test_back_to_a_skipped_step_offers_skip_again(app: BotApp) -> None:
-    person = await onboarded(app)
+    person = await app.person().onboarded()
     await start(person, until(PATH_B, "channel"))
     await person.press(RU["back"])
     assert text_of(prompt(person)) == (
@@ -1053,7 +1029,7 @@ async def test_back_to_a_skipped_step_offers_skip_again(app: BotApp) -> None:
 
 
 async def test_keep_button_shows_the_answer_as_typed(app: BotApp) -> None:
-    person = await onboarded(app)
+    person = await app.person().onboarded()
     await start(person, [send("company", "AT&T <Labs>")])
     await person.press(RU["back"])
     assert "Сейчас: AT&T <Labs>" in text_of(prompt(person))
@@ -1076,7 +1052,7 @@ CANCEL_POINTS = [
 async def test_cancel_at_any_step_saves_nothing(
     app: BotApp, path: tuple[Turn, ...], step: str
 ) -> None:
-    person = await onboarded(app)
+    person = await app.person().onboarded()
     await start(person, until((*path, SUMMARY), step))
     question = prompt(person)
 
@@ -1093,7 +1069,7 @@ async def test_cancel_at_any_step_saves_nothing(
 
 @pytest.mark.parametrize("step", ["company", "outcome", "summary"])
 async def test_cancel_command_ends_the_conversation(app: BotApp, step: str) -> None:
-    person = await onboarded(app)
+    person = await app.person().onboarded()
     await start(person, until((*PATH_A, SUMMARY), step))
     question = prompt(person)
 
@@ -1112,7 +1088,7 @@ async def test_cancel_command_ends_the_conversation(app: BotApp, step: str) -> N
 
 
 async def test_new_in_the_middle_starts_afresh(app: BotApp) -> None:
-    person = await onboarded(app)
+    person = await app.person().onboarded()
     await start(person, until(PATH_A, "channel"))
     old = prompt(person)
     await person.send("/new")
@@ -1221,7 +1197,7 @@ FIELD_BUTTONS = [
 
 async def test_edit_each_field_from_the_summary(app: BotApp) -> None:
     """Field after field: Edit → the field → a new answer → the summary with the change."""
-    person = await onboarded(app)
+    person = await app.person().onboarded()
     await start(person, PATH_A)
     expected = {line.split(" ", 1)[0]: line for line in SUMMARY_A.splitlines()[2:]}
     changes: dict[str, Any] = {}
@@ -1255,7 +1231,7 @@ async def test_edit_each_field_from_the_summary(app: BotApp) -> None:
 
 
 async def test_back_from_a_field_returns_to_the_summary_unchanged(app: BotApp) -> None:
-    person = await onboarded(app)
+    person = await app.person().onboarded()
     await start(person, PATH_A)
     await person.press(RU["edit"])
     await person.press("📌 Итог")
@@ -1267,7 +1243,7 @@ async def test_back_from_a_field_returns_to_the_summary_unchanged(app: BotApp) -
 
 
 async def test_changing_the_outcome_to_rejected_asks_tone_and_answer_date(app: BotApp) -> None:
-    person = await onboarded(app)
+    person = await app.person().onboarded()
     await start(person, PATH_PHONE)
     await person.press(RU["edit"])
     await person.press("📌 Итог")
@@ -1295,7 +1271,7 @@ async def test_changing_the_outcome_to_rejected_asks_tone_and_answer_date(app: B
 
 
 async def test_changing_the_channel_from_phone_to_email_asks_the_address(app: BotApp) -> None:
-    person = await onboarded(app)
+    person = await app.person().onboarded()
     await start(person, PATH_PHONE)
     await person.press(RU["edit"])
     await person.press("✉️ Канал и адрес")
@@ -1310,7 +1286,7 @@ async def test_changing_the_channel_from_phone_to_email_asks_the_address(app: Bo
 async def test_changing_the_channel_from_telegram_to_email_asks_the_address(
     app: BotApp,
 ) -> None:
-    person = await onboarded(app)
+    person = await app.person().onboarded()
     await start(person, PATH_B)
     await person.press(RU["edit"])
     await person.press("✉️ Канал и адрес")
@@ -1320,7 +1296,7 @@ async def test_changing_the_channel_from_telegram_to_email_asks_the_address(
 
 
 async def test_an_offer_drops_the_priorities(app: BotApp) -> None:
-    person = await onboarded(app)
+    person = await app.person().onboarded()
     await start(person, PATH_A)
     assert "🎯 О чём спросить: технические навыки" in text_of(prompt(person))
     await person.press(RU["edit"])
@@ -1340,7 +1316,7 @@ async def test_an_offer_drops_the_priorities(app: BotApp) -> None:
 
 
 async def test_more_stages_from_the_summary_asks_the_next_date(app: BotApp) -> None:
-    person = await onboarded(app)
+    person = await app.person().onboarded()
     await start(person, PATH_PHONE)
     await person.press(RU["edit"])
     await person.press("🔁 Этапы")
@@ -1349,7 +1325,7 @@ async def test_more_stages_from_the_summary_asks_the_next_date(app: BotApp) -> N
 
 
 async def test_moving_the_last_stage_after_the_answer_is_not_accepted(app: BotApp) -> None:
-    person = await onboarded(app)
+    person = await app.person().onboarded()
     await start(person, PATH_OFFER)  # stage on Nov 24, the offer came on Nov 25
     await person.press(RU["edit"])
     await person.press("📅 Дата этапа")
@@ -1364,7 +1340,7 @@ async def test_moving_the_last_stage_after_the_answer_is_not_accepted(app: BotAp
 
 
 async def test_double_save_stores_one_interview(app: BotApp) -> None:
-    person = await onboarded(app)
+    person = await app.person().onboarded()
     await start(person, PATH_A)
     summary = prompt(person)
     save = summary.button(RU["save"])["callback_data"]
@@ -1378,7 +1354,7 @@ async def test_double_save_stores_one_interview(app: BotApp) -> None:
 
 
 async def test_buttons_of_a_finished_summary_do_nothing(app: BotApp) -> None:
-    person = await onboarded(app)
+    person = await app.person().onboarded()
     await start(person, PATH_A)
     summary = prompt(person)
     old_buttons = summary.callback_data
@@ -1396,7 +1372,7 @@ async def test_buttons_of_a_finished_summary_do_nothing(app: BotApp) -> None:
 
 
 async def test_a_forged_step_button_is_refused(app: BotApp) -> None:
-    person = await onboarded(app)
+    person = await app.person().onboarded()
     await start(person, until(PATH_A, "outcome"))
     question = prompt(person)
     data = question.button("❌ Отказ")["callback_data"]
@@ -1406,7 +1382,7 @@ async def test_a_forged_step_button_is_refused(app: BotApp) -> None:
 
 
 async def test_the_saved_note_opens_the_card(app: BotApp) -> None:
-    person = await onboarded(app)
+    person = await app.person().onboarded()
     await start(person, PATH_A)
     await person.press(RU["save"])
     note = person.last
@@ -1422,7 +1398,7 @@ async def test_restart_mid_conversation_continues_at_the_same_step(
     sessionmaker: async_sessionmaker[AsyncSession], clock: FakeClock
 ) -> None:
     async with running_app(sessionmaker, clock) as first:
-        person = await onboarded(first)
+        person = await first.person().onboarded()
         await start(person, until(PATH_A, "last_stage"))
 
     # a new process: new dispatcher, new Telegram connection, the same database

@@ -48,30 +48,6 @@ COLUMNS = (
 )
 
 
-async def onboarded(
-    app: BotApp, language: str = "ru", *, user_id: int = ANNA, timezone: str | None = None
-) -> Person:
-    """A person who consented and kept every onboarding default (or typed a time zone)."""
-    if language == "ru":
-        person = app.person(user_id, first_name="Анна", last_name="Иванова", language_code="ru")
-        await person.send("/start")
-        await person.press("✅ Согласиться и начать")
-        await person.press("Оставить «Анна Иванова»")
-        await person.press("Пропустить →")
-        keep_zone = "Оставить Europe/Moscow"
-    else:
-        person = app.person(user_id, first_name="John", last_name="Smith", language_code="en")
-        await person.send("/start")
-        await person.press("✅ I agree, let's start")
-        await person.press("Keep «John Smith»")
-        keep_zone = "Keep Europe/Moscow"
-    if timezone is None:
-        await person.press(keep_zone)
-    else:
-        await person.send(timezone)
-    return person
-
-
 async def answer(person: Person, steps: Sequence[tuple[str, str]]) -> None:
     """("send", text) types a message; ("press", label) taps the latest inline button."""
     for kind, text in steps:
@@ -148,8 +124,8 @@ def contains_in_order(items: Sequence[str], expected: Sequence[str]) -> bool:
 async def test_empty_list_says_how_to_add_one(
     app: BotApp, clock: FakeClock, language: str, how: str, expected: str
 ) -> None:
-    person = await onboarded(app, language)
-    await onboarded(app, user_id=BORIS)
+    person = await app.person(language_code=language).onboarded()
+    await app.person(BORIS).onboarded()
     await seed(app, BORIS, clock.now)  # someone else's interview is not shown
     replies = await (person.send(how) if how.startswith("/") else person.tap_menu(how))
     assert [text_of(m) for m in replies] == [expected]
@@ -157,7 +133,7 @@ async def test_empty_list_says_how_to_add_one(
 
 
 async def test_twelve_interviews_page_by_five_newest_first(app: BotApp, clock: FakeClock) -> None:
-    person = await onboarded(app)
+    person = await app.person().onboarded()
     outcomes = ["rejected", "waiting", "offer", "silent"]
     for day in (3, 11, 1, 7, 12, 5, 9, 2, 10, 4, 8, 6):  # told in no particular order
         await seed(
@@ -170,7 +146,7 @@ async def test_twelve_interviews_page_by_five_newest_first(app: BotApp, clock: F
             outcome=outcomes[day % 4],
         )
     await seed(app, ANNA, clock.now, company="Архивная", archived_at=clock.now)
-    await onboarded(app, user_id=BORIS)
+    await app.person(BORIS).onboarded()
     await seed(app, BORIS, clock.now, company="Чужая", last_stage_on=date(2026, 11, 20))
 
     def expected(days: Sequence[int]) -> list[str]:
@@ -203,7 +179,7 @@ async def test_twelve_interviews_page_by_five_newest_first(app: BotApp, clock: F
 
 
 async def test_long_rows_are_shortened(app: BotApp, clock: FakeClock) -> None:
-    person = await onboarded(app)
+    person = await app.person().onboarded()
     await seed(
         app,
         ANNA,
@@ -218,7 +194,7 @@ async def test_long_rows_are_shortened(app: BotApp, clock: FakeClock) -> None:
 
 
 async def test_list_mid_conversation_keeps_the_step(app: BotApp) -> None:
-    person = await onboarded(app)
+    person = await app.person().onboarded()
     await person.send("/new")
     replies = await person.send("/list")
     assert [text_of(m) for m in replies] == [EMPTY_LIST]
@@ -227,7 +203,7 @@ async def test_list_mid_conversation_keeps_the_step(app: BotApp) -> None:
 
 
 async def test_list_menu_button_mid_conversation_shows_the_list(app: BotApp) -> None:
-    person = await onboarded(app)
+    person = await app.person().onboarded()
     await person.send("/new")
     replies = await person.tap_menu("📋 Мои собеседования")
     assert [text_of(m) for m in replies] == [EMPTY_LIST]
@@ -245,7 +221,7 @@ async def open_card(person: Person, row_text: str) -> SentMessage:
 
 
 async def test_an_interview_told_to_the_bot_is_listed_and_opened(app: BotApp) -> None:
-    person = await onboarded(app)
+    person = await app.person().onboarded()
     await person.tap_menu("➕ Новое собеседование")
     await answer(
         person,
@@ -294,7 +270,7 @@ async def test_an_interview_told_to_the_bot_is_listed_and_opened(app: BotApp) ->
 
 
 async def test_the_card_speaks_the_persons_language(app: BotApp, clock: FakeClock) -> None:
-    person = await onboarded(app, "en", user_id=ANNA)
+    person = await app.person(ANNA, language_code="en").onboarded()
     await seed(
         app,
         ANNA,
@@ -338,7 +314,7 @@ async def test_the_card_dates_follow_the_persons_time_zone(
     app: BotApp, clock: FakeClock, timezone: str | None, shown: str
 ) -> None:
     clock.now = datetime(2026, 12, 31, 22, 0, tzinfo=UTC)
-    person = await onboarded(app, timezone=timezone)
+    person = await app.person().onboarded(timezone=timezone)
     await seed(app, ANNA, clock.now, last_stage_on=date(2026, 12, 30))
     card = await open_card(person, "⏳ Яндекс — Python-разработчик · 30.12")
     lines = text_of(card).replace("\u202f", " ").replace("\xa0", " ").splitlines()
@@ -346,7 +322,7 @@ async def test_the_card_dates_follow_the_persons_time_zone(
 
 
 async def test_edit_from_the_card_updates_the_same_interview(app: BotApp, clock: FakeClock) -> None:
-    person = await onboarded(app)
+    person = await app.person().onboarded()
     interview_id = await seed(app, ANNA, clock.now)
     created = clock.now
     await open_card(person, "⏳ Яндекс — Python-разработчик · 25.11")
@@ -380,7 +356,7 @@ async def test_edit_from_the_card_updates_the_same_interview(app: BotApp, clock:
 
 
 async def test_cancelling_an_edit_changes_nothing(app: BotApp, clock: FakeClock) -> None:
-    person = await onboarded(app)
+    person = await app.person().onboarded()
     interview_id = await seed(app, ANNA, clock.now)
     before = await stored(app, interview_id)
     await open_card(person, "⏳ Яндекс — Python-разработчик · 25.11")
@@ -395,7 +371,7 @@ async def test_cancelling_an_edit_changes_nothing(app: BotApp, clock: FakeClock)
 async def test_change_outcome_waiting_to_rejected_updates_the_dates(
     app: BotApp, clock: FakeClock
 ) -> None:
-    person = await onboarded(app)
+    person = await app.person().onboarded()
     interview_id = await seed(app, ANNA, clock.now, last_stage_on=date(2026, 11, 20))
     await open_card(person, "⏳ Яндекс — Python-разработчик · 20.11")
 
@@ -431,7 +407,7 @@ async def test_change_outcome_waiting_to_rejected_updates_the_dates(
 
 
 async def test_archive_hides_and_restore_brings_back(app: BotApp, clock: FakeClock) -> None:
-    person = await onboarded(app)
+    person = await app.person().onboarded()
     interview_id = await seed(app, ANNA, clock.now)
     await seed(app, ANNA, clock.now, company="Ozon", position="QA", last_stage_on=date(2026, 11, 1))
     card = await open_card(person, "⏳ Яндекс — Python-разработчик · 25.11")
@@ -470,7 +446,7 @@ async def test_archive_hides_and_restore_brings_back(app: BotApp, clock: FakeClo
 
 
 async def test_delete_asks_first(app: BotApp, clock: FakeClock) -> None:
-    person = await onboarded(app)
+    person = await app.person().onboarded()
     interview_id = await seed(app, ANNA, clock.now)
     other = await seed(app, ANNA, clock.now, company="Ozon", position="QA")
     card = await open_card(person, "⏳ Яндекс — Python-разработчик · 25.11")
@@ -515,9 +491,9 @@ GARBAGE = (
 async def test_foreign_and_forged_ids_are_not_found_and_change_nothing(
     app: BotApp, clock: FakeClock
 ) -> None:
-    anna = await onboarded(app, user_id=ANNA)
+    anna = await app.person(ANNA).onboarded()
     annas = await seed(app, ANNA, clock.now, company="Секретная компания")
-    boris = await onboarded(app, user_id=BORIS)
+    boris = await app.person(BORIS).onboarded()
     listing = (await boris.send("/list"))[0]
     before = await rows(app)
     messages = len(app.fake.bot_messages(boris.chat_id))

@@ -11,20 +11,6 @@ from tests.clock import FakeClock
 from tests.harness import BotApp, Person
 
 
-async def onboarded(app: BotApp, user_id: int = 1001, language: str = "ru") -> Person:
-    person = app.person(user_id, language_code=language)
-    await person.send("/start")
-    await person.press(person.buttons()[0])
-    if language == "ru":
-        await person.press("Оставить «Анна Иванова»")
-        await person.press("Пропустить →")
-        await person.press("Оставить Europe/Moscow")
-    else:
-        await person.press("Keep «Анна Иванова»")
-        await person.press("Keep Europe/Moscow")
-    return person
-
-
 async def interview(app: BotApp, person: Person, clock: FakeClock, company: str) -> int:
     async with app.sessionmaker() as session, session.begin():
         saved = await InterviewRepository(session).add(
@@ -56,7 +42,7 @@ async def entries(app: BotApp) -> list[JournalEntry]:
 async def test_feedback_in_several_messages_is_joined_tagged_and_answered(
     app: BotApp, clock: FakeClock
 ) -> None:
-    anna = await onboarded(app)
+    anna = await app.person().onboarded()
     interview_id = await interview(app, anna, clock, "Яндекс")
     await anna.send("/feedback")
     assert "вставьте текст отзыва или перешлите сообщение рекрутера" in (anna.last.text or "")
@@ -106,7 +92,7 @@ async def test_feedback_in_several_messages_is_joined_tagged_and_answered(
 
 
 async def test_no_feedback_leads_to_self_reflection(app: BotApp, clock: FakeClock) -> None:
-    anna = await onboarded(app)
+    anna = await app.person().onboarded()
     await interview(app, anna, clock, "Яндекс")
     await anna.send("/feedback")
     await anna.press("🤐 Обратную связь не дали")
@@ -123,7 +109,7 @@ async def test_no_feedback_leads_to_self_reflection(app: BotApp, clock: FakeCloc
 
 
 async def test_journal_on_the_card_lists_and_deletes_entries(app: BotApp, clock: FakeClock) -> None:
-    anna = await onboarded(app)
+    anna = await app.person().onboarded()
     await interview(app, anna, clock, "Яндекс")
     await anna.send("/feedback")
     await anna.press("🚫 Отказались")
@@ -140,7 +126,7 @@ async def test_journal_on_the_card_lists_and_deletes_entries(app: BotApp, clock:
 async def test_plan_aggregates_areas_across_interviews_and_remembers_ticks(
     app: BotApp, clock: FakeClock
 ) -> None:
-    anna = await onboarded(app)
+    anna = await app.person().onboarded()
     for company in ("Яндекс", "Озон"):
         await interview(app, anna, clock, company)
     for company in ("Яндекс", "Озон"):
@@ -169,17 +155,17 @@ async def test_plan_aggregates_areas_across_interviews_and_remembers_ticks(
 
 
 async def test_plan_in_english_when_empty(app: BotApp) -> None:
-    john = await onboarded(app, 2002, "en")
+    john = await app.person(2002, language_code="en").onboarded()
     await john.send("/plan")
     assert "Nothing to work on yet" in (john.last.text or "")
 
 
 async def test_someone_elses_entry_cannot_be_deleted(app: BotApp, clock: FakeClock) -> None:
-    anna = await onboarded(app)
+    anna = await app.person().onboarded()
     await interview(app, anna, clock, "Яндекс")
     await anna.send("/feedback")
     await anna.press("🚫 Отказались")
-    mallory = await onboarded(app, 666)
+    mallory = await app.person(666).onboarded()
     [entry] = await entries(app)
     own = mallory.last.message_id
     for action in ("remove", "confirm"):
@@ -189,7 +175,7 @@ async def test_someone_elses_entry_cannot_be_deleted(app: BotApp, clock: FakeClo
 
 
 async def test_feedback_in_english(app: BotApp, clock: FakeClock) -> None:
-    john = await onboarded(app, 2002, "en")
+    john = await app.person(2002, language_code="en").onboarded()
     await interview(app, john, clock, "Acme")
     await john.send("/feedback")
     assert "paste the feedback or forward the recruiter's message" in (john.last.text or "")
@@ -212,7 +198,7 @@ async def test_feedback_in_english(app: BotApp, clock: FakeClock) -> None:
 
 
 async def test_an_entry_can_be_edited_from_the_card(app: BotApp, clock: FakeClock) -> None:
-    anna = await onboarded(app)
+    anna = await app.person().onboarded()
     await interview(app, anna, clock, "Яндекс")
     await anna.send("/feedback")
     await anna.send("Нужно подтянуть SQL.")
@@ -244,11 +230,11 @@ async def test_an_entry_can_be_edited_from_the_card(app: BotApp, clock: FakeCloc
 
 
 async def test_someone_elses_entry_cannot_be_edited(app: BotApp, clock: FakeClock) -> None:
-    anna = await onboarded(app)
+    anna = await app.person().onboarded()
     await interview(app, anna, clock, "Яндекс")
     await anna.send("/feedback")
     await anna.press("🚫 Отказались")
-    mallory = await onboarded(app, 666)
+    mallory = await app.person(666).onboarded()
     [entry] = await entries(app)
     await mallory.press_data(
         mallory.last.message_id, JournalCb(action="edit", id=entry.id).pack(), forge=True

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from bot.db.models import FsmRecord, User
 from tests.clock import FakeClock
-from tests.harness import BotApp, Person
+from tests.harness import BotApp
 
 
 async def stored_user(app: BotApp, user_id: int) -> User | None:
@@ -18,13 +18,6 @@ async def stored_user(app: BotApp, user_id: int) -> User | None:
 async def count(app: BotApp, model: type[User] | type[FsmRecord]) -> int:
     async with app.sessionmaker() as session:
         return int(await session.scalar(select(func.count()).select_from(model)) or 0)
-
-
-async def consented(app: BotApp, **kwargs: object) -> Person:
-    person = app.person(**kwargs)  # type: ignore[arg-type]
-    await person.send("/start")
-    await person.press(person.buttons()[0])
-    return person
 
 
 # --- /start and consent -------------------------------------------------------------------
@@ -95,7 +88,7 @@ async def test_language_switch_before_consent_then_accept_in_english(app: BotApp
 
 
 async def test_consent_creates_the_person_with_defaults(app: BotApp, clock: FakeClock) -> None:
-    anna = await consented(app)
+    anna = await app.person().onboarded(consent_only=True)
 
     user = await stored_user(app, anna.user.id)
     assert user is not None
@@ -141,7 +134,7 @@ async def test_plain_text_before_start_points_to_start(app: BotApp) -> None:
 
 
 async def test_full_onboarding_in_russian(app: BotApp, clock: FakeClock) -> None:
-    anna = await consented(app)
+    anna = await app.person().onboarded(consent_only=True)
     question = anna.last
 
     await anna.send("  Анна   Петрова ")
@@ -175,7 +168,7 @@ async def test_full_onboarding_in_russian(app: BotApp, clock: FakeClock) -> None
 
 
 async def test_every_step_can_be_skipped_with_defaults(app: BotApp) -> None:
-    anna = await consented(app)
+    anna = await app.person().onboarded(consent_only=True)
     await anna.press("Оставить «Анна Иванова»")
     await anna.press("Пропустить →")
     await anna.press("Оставить Europe/Moscow")
@@ -188,7 +181,7 @@ async def test_every_step_can_be_skipped_with_defaults(app: BotApp) -> None:
 
 
 async def test_time_zone_buttons_store_the_iana_zone(app: BotApp) -> None:
-    anna = await consented(app)
+    anna = await app.person().onboarded(consent_only=True)
     await anna.press("Оставить «Анна Иванова»")
     await anna.press("Мужской род: «был бы признателен»")
     await anna.press("UTC+7 Новосибирск")
@@ -198,9 +191,9 @@ async def test_time_zone_buttons_store_the_iana_zone(app: BotApp) -> None:
 
 
 async def test_english_onboarding_skips_the_russian_wording_step(app: BotApp) -> None:
-    john = await consented(
-        app, user_id=2002, first_name="John", last_name="Smith", language_code="en"
-    )
+    john = await app.person(
+        2002, first_name="John", last_name="Smith", language_code="en"
+    ).onboarded(consent_only=True)
     await john.send("John Smith")
     assert "Your time zone?" in (john.last.text or "")
     await john.send("Europe/Berlin")
@@ -220,7 +213,7 @@ async def test_english_onboarding_skips_the_russian_wording_step(app: BotApp) ->
 async def test_bad_time_zones_are_explained_and_asked_again(
     app: BotApp, typed: str, expected: str
 ) -> None:
-    anna = await consented(app)
+    anna = await app.person().onboarded(consent_only=True)
     await anna.press("Оставить «Анна Иванова»")
     await anna.press("Пропустить →")
     replies = await anna.send(typed)
@@ -233,7 +226,7 @@ async def test_bad_time_zones_are_explained_and_asked_again(
 
 
 async def test_bad_signatures_are_refused_and_nothing_is_lost(app: BotApp) -> None:
-    anna = await consented(app)
+    anna = await app.person().onboarded(consent_only=True)
     replies = await anna.send("\u2800\u200b")  # a "blank" message some clients allow
     assert "не может быть пустой" in (replies[0].text or "")
     replies = await anna.send("Я" * 4096)  # the longest message a client sends
@@ -249,14 +242,14 @@ async def test_bad_signatures_are_refused_and_nothing_is_lost(app: BotApp) -> No
 
 
 async def test_text_where_a_button_is_expected_gets_a_hint(app: BotApp) -> None:
-    anna = await consented(app)
+    anna = await app.person().onboarded(consent_only=True)
     await anna.send("Анна")
     replies = await anna.send("женский")
     assert "кнопкой" in (replies[0].text or "")
 
 
 async def test_help_mid_onboarding_answers_and_keeps_the_step(app: BotApp) -> None:
-    anna = await consented(app)
+    anna = await app.person().onboarded(consent_only=True)
     replies = await anna.send("/help")
     assert "/settings" in (replies[0].text or "")
     await anna.send("Анна Сергеевна")
@@ -264,7 +257,7 @@ async def test_help_mid_onboarding_answers_and_keeps_the_step(app: BotApp) -> No
 
 
 async def test_unknown_command_mid_onboarding_keeps_the_step(app: BotApp) -> None:
-    anna = await consented(app)
+    anna = await app.person().onboarded(consent_only=True)
     replies = await anna.send("/frobnicate")
     assert "Такой команды нет" in (replies[0].text or "")
     assert "Текущий шаг не закрыт" in (replies[0].text or "")
@@ -273,7 +266,7 @@ async def test_unknown_command_mid_onboarding_keeps_the_step(app: BotApp) -> Non
 
 
 async def test_cancel_mid_onboarding_keeps_defaults(app: BotApp) -> None:
-    anna = await consented(app)
+    anna = await app.person().onboarded(consent_only=True)
     await anna.send("Анна")
     replies = await anna.send("/cancel")
     assert "Отменено" in (replies[0].text or "")
@@ -287,7 +280,7 @@ async def test_cancel_mid_onboarding_keeps_defaults(app: BotApp) -> None:
 
 
 async def test_stale_and_forged_buttons_do_nothing_harmful(app: BotApp) -> None:
-    anna = await consented(app)
+    anna = await app.person().onboarded(consent_only=True)
     question = anna.last
     skip = question.callback_data[0]
     await anna.send("Анна")  # answered by text; the old button is gone
@@ -304,7 +297,7 @@ async def test_stale_and_forged_buttons_do_nothing_harmful(app: BotApp) -> None:
 
 
 async def test_start_again_after_onboarding_welcomes_back(app: BotApp) -> None:
-    anna = await consented(app)
+    anna = await app.person().onboarded(consent_only=True)
     await anna.press("Оставить «Анна Иванова»")
     await anna.press("Пропустить →")
     await anna.press("Оставить Europe/Moscow")

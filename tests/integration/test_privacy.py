@@ -15,16 +15,6 @@ from tests.clock import FakeClock
 from tests.harness import BotApp, Person
 
 
-async def onboarded(app: BotApp, user_id: int) -> Person:
-    person = app.person(user_id)
-    await person.send("/start")
-    await person.press(person.buttons()[0])
-    await person.press("Оставить «Анна Иванова»")
-    await person.press("Пропустить →")
-    await person.press("Оставить Europe/Moscow")
-    return person
-
-
 async def with_interview(app: BotApp, person: Person, company: str, clock: FakeClock) -> None:
     async with app.sessionmaker() as session, session.begin():
         interview = await InterviewRepository(session).add(
@@ -67,8 +57,8 @@ async def test_privacy_for_a_stranger_says_nothing_is_kept(app: BotApp) -> None:
 
 
 async def test_export_sends_only_the_persons_own_data(app: BotApp, clock: FakeClock) -> None:
-    anna = await onboarded(app, 1001)
-    boris = await onboarded(app, 1002)
+    anna = await app.person(1001).onboarded()
+    boris = await app.person(1002).onboarded()
     await with_interview(app, anna, "Яндекс", clock)
     await with_interview(app, boris, "Озон", clock)
 
@@ -87,8 +77,8 @@ async def test_export_sends_only_the_persons_own_data(app: BotApp, clock: FakeCl
 
 
 async def test_delete_erases_everything_after_confirmation(app: BotApp, clock: FakeClock) -> None:
-    anna = await onboarded(app, 1001)
-    boris = await onboarded(app, 1002)
+    anna = await app.person(1001).onboarded()
+    boris = await app.person(1002).onboarded()
     await with_interview(app, anna, "Яндекс", clock)
     await with_interview(app, boris, "Озон", clock)
     await anna.send("/new")  # a conversation in progress is erased too

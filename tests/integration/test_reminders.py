@@ -150,16 +150,6 @@ def reminders(app: BotApp, clock: FakeClock) -> Reminders:
 # --- people and interviews ----------------------------------------------------------------
 
 
-async def onboarded(app: BotApp, user_id: int = 1001) -> Person:
-    person = app.person(user_id, first_name="Иван", last_name="Петров", language_code="ru")
-    await person.send("/start")
-    await person.press(person.buttons()[0])
-    await person.press("Оставить «Иван Петров»")
-    await person.press("Мужской род: «был бы признателен»")
-    await person.press("Оставить Europe/Moscow")
-    return person
-
-
 async def record(
     person: Person,
     *,
@@ -271,7 +261,7 @@ async def test_the_recording_planner_tells_an_uncommitted_reminder_apart(
 async def test_remind_then_plans_the_recommended_moment_after_the_commit(
     app: BotApp, reminders: Reminders
 ) -> None:
-    ivan = await onboarded(app)
+    ivan = await app.person(first_name="Иван", last_name="Петров").onboarded(gender="masculine")
     saved = await waiting(ivan)
     assert reminders.planner.calls == []
 
@@ -291,7 +281,7 @@ async def test_remind_then_plans_the_recommended_moment_after_the_commit(
 async def test_remind_later_offers_options_and_tomorrow_is_ten_in_the_morning(
     app: BotApp, reminders: Reminders
 ) -> None:
-    ivan = await onboarded(app)
+    ivan = await app.person(first_name="Иван", last_name="Петров").onboarded(gender="masculine")
     saved = await waiting(ivan)
     await ivan.press("⏰ Напомнить позже", saved.message_id)
     options = ivan.last
@@ -312,7 +302,7 @@ async def test_remind_later_offers_options_and_tomorrow_is_ten_in_the_morning(
 async def test_remind_later_in_an_hour_or_in_three_days_replaces_the_pending_one(
     app: BotApp, reminders: Reminders
 ) -> None:
-    ivan = await onboarded(app)
+    ivan = await app.person(first_name="Иван", last_name="Петров").onboarded(gender="masculine")
     saved = await waiting(ivan)
     await remind_then(ivan, saved)
     previous = await reminders.only_pending()
@@ -334,7 +324,7 @@ async def test_remind_later_in_an_hour_or_in_three_days_replaces_the_pending_one
 async def test_a_reminder_in_quiet_hours_waits_until_they_end(
     app: BotApp, reminders: Reminders
 ) -> None:
-    ivan = await onboarded(app)
+    ivan = await app.person(first_name="Иван", last_name="Петров").onboarded(gender="masculine")
     await ivan.send("/settings")
     await ivan.press("🌙 Тихие часы")
     await ivan.press("✏️ Другие часы")
@@ -353,7 +343,7 @@ async def test_a_reminder_in_quiet_hours_waits_until_they_end(
 async def test_remind_later_late_in_the_evening_waits_for_the_morning(
     app: BotApp, reminders: Reminders, clock: FakeClock
 ) -> None:
-    ivan = await onboarded(app)
+    ivan = await app.person(first_name="Иван", last_name="Петров").onboarded(gender="masculine")
     saved = await waiting(ivan)
     clock.now = datetime(2026, 11, 26, 18, 30, tzinfo=UTC)  # 21:30 in Moscow
     await ivan.press("⏰ Напомнить позже", saved.message_id)
@@ -369,7 +359,7 @@ async def test_remind_later_late_in_the_evening_waits_for_the_morning(
 async def test_sent_plans_the_did_they_answer_reminder_three_working_days_later(
     app: BotApp, reminders: Reminders
 ) -> None:
-    ivan = await onboarded(app)
+    ivan = await app.person(first_name="Иван", last_name="Петров").onboarded(gender="masculine")
     await record(ivan)
     await ivan.press("📝 Показать черновик")
     replies = await ivan.press("✅ Отправлено")
@@ -412,7 +402,7 @@ async def delivered_send(ivan: Person, reminders: Reminders) -> tuple[SentMessag
 
 
 async def test_snoozing_a_delivered_reminder(app: BotApp, reminders: Reminders) -> None:
-    ivan = await onboarded(app)
+    ivan = await app.person(first_name="Иван", last_name="Петров").onboarded(gender="masculine")
     message, nudge = await delivered_send(ivan, reminders)  # Friday 12:00
     for button, due, said in (
         ("⏰ Через час", datetime(2026, 11, 27, 10, 0, tzinfo=UTC), "сегодня в 13:00"),
@@ -438,7 +428,7 @@ async def test_snoozing_a_delivered_reminder(app: BotApp, reminders: Reminders) 
 async def test_show_draft_then_done_on_a_delivered_reminder(
     app: BotApp, reminders: Reminders
 ) -> None:
-    ivan = await onboarded(app)
+    ivan = await app.person(first_name="Иван", last_name="Петров").onboarded(gender="masculine")
     message, nudge = await delivered_send(ivan, reminders)
     calls = len(reminders.planner.calls)
 
@@ -461,7 +451,7 @@ async def test_show_draft_then_done_on_a_delivered_reminder(
 async def test_stop_cancels_every_pending_reminder_of_that_interview(
     app: BotApp, reminders: Reminders
 ) -> None:
-    ivan = await onboarded(app)
+    ivan = await app.person(first_name="Иван", last_name="Петров").onboarded(gender="masculine")
     await remind_then(ivan, await waiting(ivan, company="Озон"))
     ozon = await reminders.only_pending()
     message, nudge = await delivered_send(ivan, reminders)
@@ -504,7 +494,7 @@ async def delivered_follow_up(ivan: Person, reminders: Reminders) -> tuple[SentM
 async def test_yes_they_answered_opens_the_journal_then_offers_the_thank_you(
     app: BotApp, reminders: Reminders, clock: FakeClock
 ) -> None:
-    ivan = await onboarded(app)
+    ivan = await app.person(first_name="Иван", last_name="Петров").onboarded(gender="masculine")
     message, nudge = await delivered_follow_up(ivan, reminders)
     interview_id = (await reminders.interview("Яндекс")).id
 
@@ -534,7 +524,7 @@ async def test_yes_they_answered_opens_the_journal_then_offers_the_thank_you(
 
 
 async def test_no_answer_offers_the_short_reminder_draft(app: BotApp, reminders: Reminders) -> None:
-    ivan = await onboarded(app)
+    ivan = await app.person(first_name="Иван", last_name="Петров").onboarded(gender="masculine")
     message, nudge = await delivered_follow_up(ivan, reminders)
     replies = await ivan.press("🤐 Нет ответа", message.message_id)
 
@@ -550,7 +540,7 @@ async def test_no_answer_offers_the_short_reminder_draft(app: BotApp, reminders:
 async def test_they_declined_records_it_and_advises_not_to_insist(
     app: BotApp, reminders: Reminders
 ) -> None:
-    ivan = await onboarded(app)
+    ivan = await app.person(first_name="Иван", last_name="Петров").onboarded(gender="masculine")
     message, _nudge = await delivered_follow_up(ivan, reminders)
     replies = await ivan.press("🚫 Отказались", message.message_id)
 
@@ -568,7 +558,7 @@ async def test_they_declined_records_it_and_advises_not_to_insist(
 
 
 async def test_record_the_outcome_opens_the_outcome_step(app: BotApp, reminders: Reminders) -> None:
-    ivan = await onboarded(app)
+    ivan = await app.person(first_name="Иван", last_name="Петров").onboarded(gender="masculine")
     saved = await more_stages(ivan)
     assert "🔁 Впереди ещё этапы" in (saved.text or "")
     # a dated next stage plans «How did it go?» by itself: the day after, 10:00 in Moscow
@@ -605,7 +595,7 @@ async def stage_reminder_answered(ivan: Person, reminders: Reminders) -> None:
 async def test_still_waiting_after_the_stage_reminder_is_not_asked_again_at_once(
     app: BotApp, reminders: Reminders, clock: FakeClock
 ) -> None:
-    ivan = await onboarded(app)
+    ivan = await app.person(first_name="Иван", last_name="Петров").onboarded(gender="masculine")
     await stage_reminder_answered(ivan, reminders)
     await ivan.press("⏳ Жду решения")
     await ivan.press("✅ Сохранить")
@@ -618,7 +608,7 @@ async def test_still_waiting_after_the_stage_reminder_is_not_asked_again_at_once
 
 
 async def test_reminders_lists_moves_and_cancels(app: BotApp, reminders: Reminders) -> None:
-    ivan = await onboarded(app)
+    ivan = await app.person(first_name="Иван", last_name="Петров").onboarded(gender="masculine")
     assert [reply.text for reply in await ivan.send("/reminders")] == [EMPTY]
     await remind_then(ivan, await waiting(ivan))
     await sent_request(ivan, company="Озон")
@@ -674,7 +664,7 @@ async def test_reminders_lists_moves_and_cancels(app: BotApp, reminders: Reminde
 async def test_a_time_zone_change_keeps_the_local_time_of_pending_reminders(
     app: BotApp, reminders: Reminders
 ) -> None:
-    ivan = await onboarded(app)
+    ivan = await app.person(first_name="Иван", last_name="Петров").onboarded(gender="masculine")
     await remind_then(ivan, await waiting(ivan))  # Friday 12:00 in Moscow
     await sent_request(ivan, company="Озон")  # Tuesday 12:00 in Moscow
     before = len(reminders.planner.calls)
@@ -699,7 +689,7 @@ async def test_a_time_zone_change_keeps_the_local_time_of_pending_reminders(
 async def test_archiving_cancels_and_deleting_removes_the_interviews_reminders(
     app: BotApp, reminders: Reminders
 ) -> None:
-    ivan = await onboarded(app)
+    ivan = await app.person(first_name="Иван", last_name="Петров").onboarded(gender="masculine")
     tbank_saved = await waiting(ivan)
     await remind_then(ivan, tbank_saved)
     ozon_saved = await waiting(ivan, company="Озон")
@@ -722,7 +712,7 @@ async def test_archiving_cancels_and_deleting_removes_the_interviews_reminders(
 
 
 async def test_deleting_an_interview_also_drops_its_jobs(app: BotApp, reminders: Reminders) -> None:
-    ivan = await onboarded(app)
+    ivan = await app.person(first_name="Иван", last_name="Петров").onboarded(gender="masculine")
     saved = await waiting(ivan)
     await remind_then(ivan, saved)
     nudge = await reminders.only_pending()
@@ -739,9 +729,11 @@ async def test_deleting_an_interview_also_drops_its_jobs(app: BotApp, reminders:
 async def test_blocking_the_bot_deactivates_and_cancels_unblocking_reactivates(
     app: BotApp, reminders: Reminders
 ) -> None:
-    ivan = await onboarded(app)
+    ivan = await app.person(first_name="Иван", last_name="Петров").onboarded(gender="masculine")
     await sent_request(ivan)
-    anna = await onboarded(app, user_id=2002)
+    anna = await app.person(2002, first_name="Иван", last_name="Петров").onboarded(
+        gender="masculine"
+    )
     await remind_then(anna, await waiting(anna, company="Сбер"))
     annas = (await reminders.pending())[-1]
 
@@ -762,7 +754,7 @@ async def test_blocking_the_bot_deactivates_and_cancels_unblocking_reactivates(
 
 
 async def test_forged_reminder_buttons_change_nothing(app: BotApp, reminders: Reminders) -> None:
-    ivan = await onboarded(app)
+    ivan = await app.person(first_name="Иван", last_name="Петров").onboarded(gender="masculine")
     await sent_request(ivan)
     nudge = await reminders.only_pending()
     message = await reminders.deliver(nudge.id)
@@ -770,7 +762,9 @@ async def test_forged_reminder_buttons_change_nothing(app: BotApp, reminders: Re
     saved_calls = len(reminders.planner.calls)
     before = [(n.id, n.status, n.due_at) for n in await reminders.nudges()]
 
-    mallory = await onboarded(app, user_id=666)
+    mallory = await app.person(666, first_name="Иван", last_name="Петров").onboarded(
+        gender="masculine"
+    )
     await mallory.send("/help")
     own = mallory.last.message_id
     for action, value in (

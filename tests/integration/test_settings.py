@@ -43,28 +43,6 @@ async def fsm_records(app: BotApp) -> int:
         return int(await session.scalar(select(func.count()).select_from(FsmRecord)) or 0)
 
 
-async def onboarded(
-    app: BotApp,
-    user_id: int = 1001,
-    *,
-    first_name: str = "Анна",
-    last_name: str | None = "Иванова",
-    language_code: str = "ru",
-) -> Person:
-    """A person who consented and skipped every onboarding question."""
-    person = app.person(
-        user_id, first_name=first_name, last_name=last_name, language_code=language_code
-    )
-    await person.send("/start")
-    await person.press(person.buttons()[0])  # consent
-    await person.press(person.buttons()[0])  # keep the signature from Telegram
-    if language_code == "ru":
-        await person.press("Пропустить →")  # the Russian wording form
-    await person.press(person.buttons()[-1])  # keep the default time zone
-    assert person.reply_buttons(), "onboarding did not finish"
-    return person
-
-
 async def open_card(person: Person) -> SentMessage:
     replies = await person.send("/settings")
     assert len(replies) == 1
@@ -97,7 +75,7 @@ def card_text(
 
 
 async def test_settings_command_shows_the_current_values(app: BotApp, clock: FakeClock) -> None:
-    anna = await onboarded(app)
+    anna = await app.person().onboarded()
     clock.advance(hours=2, minutes=37)
 
     card = await open_card(anna)
@@ -108,7 +86,7 @@ async def test_settings_command_shows_the_current_values(app: BotApp, clock: Fak
 
 
 async def test_reply_button_opens_the_same_card(app: BotApp) -> None:
-    anna = await onboarded(app)
+    anna = await app.person().onboarded()
     replies = await anna.tap_menu("⚙️ Настройки")
     assert len(replies) == 1
     assert replies[0].text == card_text()
@@ -116,7 +94,7 @@ async def test_reply_button_opens_the_same_card(app: BotApp) -> None:
 
 
 async def test_local_time_follows_the_stored_zone(app: BotApp, clock: FakeClock) -> None:
-    anna = await onboarded(app)
+    anna = await app.person().onboarded()
     await open_card(anna)
     await anna.press("🕒 Часовой пояс")
     await anna.press("UTC+7 Новосибирск")
@@ -131,7 +109,7 @@ async def test_local_time_follows_the_stored_zone(app: BotApp, clock: FakeClock)
 async def test_switching_to_english_edits_card_menu_commands_and_later_replies(
     app: BotApp,
 ) -> None:
-    anna = await onboarded(app)
+    anna = await app.person().onboarded()
     card = await open_card(anna)
 
     await anna.press("🌐 Язык")
@@ -168,7 +146,7 @@ async def test_switching_to_english_edits_card_menu_commands_and_later_replies(
 
 
 async def test_switching_back_to_russian(app: BotApp) -> None:
-    anna = await onboarded(app)
+    anna = await app.person().onboarded()
     card = await open_card(anna)
     await anna.press("🌐 Язык")
     await anna.press("English")
@@ -192,7 +170,7 @@ async def test_switching_back_to_russian(app: BotApp) -> None:
 
 
 async def test_typed_signature_is_saved_and_shown(app: BotApp) -> None:
-    anna = await onboarded(app)
+    anna = await app.person().onboarded()
     card = await open_card(anna)
     await anna.press("✍️ Подпись")
     assert card.text == "✍️ Пришлите имя для подписи писем. Сейчас: Анна Иванова"
@@ -213,7 +191,7 @@ async def test_typed_signature_is_saved_and_shown(app: BotApp) -> None:
 
 
 async def test_signature_with_html_is_shown_escaped(app: BotApp) -> None:
-    anna = await onboarded(app)
+    anna = await app.person().onboarded()
     await open_card(anna)
     await anna.press("✍️ Подпись")
     replies = await anna.send("<b>A&B</b>")
@@ -222,7 +200,7 @@ async def test_signature_with_html_is_shown_escaped(app: BotApp) -> None:
 
 
 async def test_bad_signatures_are_refused_with_the_reason(app: BotApp) -> None:
-    anna = await onboarded(app)
+    anna = await app.person().onboarded()
     await open_card(anna)
     await anna.press("✍️ Подпись")
 
@@ -245,7 +223,7 @@ async def test_bad_signatures_are_refused_with_the_reason(app: BotApp) -> None:
 
 @pytest.mark.parametrize(("length", "saved"), [(64, True), (65, False)])
 async def test_signature_length_limit_is_64(app: BotApp, length: int, saved: bool) -> None:
-    anna = await onboarded(app)
+    anna = await app.person().onboarded()
     await open_card(anna)
     await anna.press("✍️ Подпись")
 
@@ -259,7 +237,7 @@ async def test_signature_length_limit_is_64(app: BotApp, length: int, saved: boo
 
 
 async def test_back_leaves_signature_input(app: BotApp) -> None:
-    anna = await onboarded(app)
+    anna = await app.person().onboarded()
     card = await open_card(anna)
     await anna.press("✍️ Подпись")
     await anna.press("← Назад")
@@ -272,7 +250,7 @@ async def test_back_leaves_signature_input(app: BotApp) -> None:
 
 
 async def test_cancel_leaves_input_mode(app: BotApp) -> None:
-    anna = await onboarded(app)
+    anna = await app.person().onboarded()
     await open_card(anna)
     await anna.press("✍️ Подпись")
 
@@ -285,7 +263,7 @@ async def test_cancel_leaves_input_mode(app: BotApp) -> None:
 
 
 async def test_settings_command_in_input_mode_leaves_it(app: BotApp) -> None:
-    anna = await onboarded(app)
+    anna = await app.person().onboarded()
     await open_card(anna)
     await anna.press("🌙 Тихие часы")
     await anna.press("✏️ Другие часы")
@@ -311,7 +289,7 @@ async def test_settings_command_in_input_mode_leaves_it(app: BotApp) -> None:
 async def test_wording_form_buttons_save_the_form(
     app: BotApp, button: str, code: str, shown: str
 ) -> None:
-    anna = await onboarded(app)
+    anna = await app.person().onboarded()
     card = await open_card(anna)
     if code == "n":  # start from another form so that saving "n" changes something
         await anna.press("👤 Форма в письмах")
@@ -336,7 +314,7 @@ async def test_wording_form_buttons_save_the_form(
 
 
 async def test_time_zone_button_saves_the_iana_name(app: BotApp) -> None:
-    anna = await onboarded(app)
+    anna = await app.person().onboarded()
     card = await open_card(anna)
     await anna.press("🕒 Часовой пояс")
     assert "UTC+5 Екатеринбург" in anna.buttons(card)
@@ -363,7 +341,7 @@ async def test_time_zone_button_saves_the_iana_name(app: BotApp) -> None:
     ],
 )
 async def test_typed_time_zone_is_saved(app: BotApp, typed: str, stored: str, shown: str) -> None:
-    anna = await onboarded(app)
+    anna = await app.person().onboarded()
     card = await open_card(anna)
     await anna.press("🕒 Часовой пояс")
 
@@ -391,7 +369,7 @@ async def test_typed_time_zone_is_saved(app: BotApp, typed: str, stored: str, sh
 async def test_bad_time_zones_are_refused_and_nothing_changes(
     app: BotApp, typed: str, reason: str
 ) -> None:
-    anna = await onboarded(app)
+    anna = await app.person().onboarded()
     await open_card(anna)
     await anna.press("🕒 Часовой пояс")
 
@@ -407,7 +385,7 @@ async def test_bad_time_zones_are_refused_and_nothing_changes(
 
 
 async def test_quiet_hours_preset_is_saved(app: BotApp) -> None:
-    anna = await onboarded(app)
+    anna = await app.person().onboarded()
     card = await open_card(anna)
     await anna.press("🌙 Тихие часы")
     assert card.button_texts == [
@@ -429,7 +407,7 @@ async def test_quiet_hours_preset_is_saved(app: BotApp) -> None:
 
 
 async def test_no_quiet_hours_stores_nulls_and_says_off(app: BotApp) -> None:
-    anna = await onboarded(app)
+    anna = await app.person().onboarded()
     card = await open_card(anna)
     await anna.press("🌙 Тихие часы")
     await anna.press("🔔 Без тихих часов")
@@ -440,7 +418,7 @@ async def test_no_quiet_hours_stores_nulls_and_says_off(app: BotApp) -> None:
 
 
 async def test_other_quiet_hours_typed(app: BotApp) -> None:
-    anna = await onboarded(app)
+    anna = await app.person().onboarded()
     card = await open_card(anna)
     await anna.press("🌙 Тихие часы")
     await anna.press("✏️ Другие часы")
@@ -458,7 +436,7 @@ async def test_other_quiet_hours_typed(app: BotApp) -> None:
 
 
 async def test_nonsense_quiet_hours_are_refused(app: BotApp) -> None:
-    anna = await onboarded(app)
+    anna = await app.person().onboarded()
     await open_card(anna)
     await anna.press("🌙 Тихие часы")
     await anna.press("✏️ Другие часы")
@@ -479,7 +457,7 @@ async def test_nonsense_quiet_hours_are_refused(app: BotApp) -> None:
 
 
 async def test_done_closes_the_card(app: BotApp) -> None:
-    anna = await onboarded(app)
+    anna = await app.person().onboarded()
     card = await open_card(anna)
     await anna.press("✅ Готово")
     assert card.text == "⚙️ Настройки сохранены. Открыть их снова — /settings."
@@ -488,7 +466,7 @@ async def test_done_closes_the_card(app: BotApp) -> None:
 
 
 async def test_pressing_the_same_preset_twice_is_harmless(app: BotApp) -> None:
-    anna = await onboarded(app)
+    anna = await app.person().onboarded()
     card = await open_card(anna)
     await anna.press("🌙 Тихие часы")
     preset = card.button("23:00–08:00")["callback_data"]
@@ -512,7 +490,7 @@ async def test_pressing_the_same_preset_twice_is_harmless(app: BotApp) -> None:
 
 
 async def test_back_twice_is_harmless(app: BotApp) -> None:
-    anna = await onboarded(app)
+    anna = await app.person().onboarded()
     card = await open_card(anna)
     await anna.press("🌙 Тихие часы")
     back = card.button("← Назад")["callback_data"]
@@ -529,7 +507,7 @@ async def test_back_twice_is_harmless(app: BotApp) -> None:
 
 @pytest.mark.parametrize("data", ["set:lang:xx", "set:tz:99", "set:quiet:1-2", "set:gender:z"])
 async def test_forged_buttons_change_nothing(app: BotApp, data: str) -> None:
-    anna = await onboarded(app)
+    anna = await app.person().onboarded()
     card = await open_card(anna)
     before = await stored_user(app, anna.user.id)
 

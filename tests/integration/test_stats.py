@@ -13,20 +13,6 @@ from tests.harness import BotApp, Person
 NBSP = "\xa0"
 
 
-async def onboarded(app: BotApp, user_id: int = 1001, language: str = "ru") -> Person:
-    person = app.person(user_id, language_code=language)
-    await person.send("/start")
-    await person.press(person.buttons()[0])
-    if language == "ru":
-        await person.press("Оставить «Анна Иванова»")
-        await person.press("Пропустить →")
-        await person.press("Оставить Europe/Moscow")
-    else:
-        await person.press("Keep «Анна Иванова»")
-        await person.press("Keep Europe/Moscow")
-    return person
-
-
 async def interview(
     app: BotApp,
     person: Person,
@@ -84,7 +70,7 @@ def png_size(png: bytes) -> tuple[int, int]:
 
 
 async def test_russian_stats_with_the_chart(app: BotApp, clock: FakeClock) -> None:
-    anna = await onboarded(app)
+    anna = await app.person().onboarded()
     await interview(
         app,
         anna,
@@ -139,7 +125,7 @@ async def test_russian_stats_with_the_chart(app: BotApp, clock: FakeClock) -> No
 async def test_russian_stats_without_the_chart_below_three_interviews(
     app: BotApp, clock: FakeClock
 ) -> None:
-    anna = await onboarded(app)
+    anna = await app.person().onboarded()
     await interview(app, anna, clock, "Яндекс", reply="declined", answered_after=timedelta(days=1))
     await interview(app, anna, clock, "Озон", "waiting", sent=False)
 
@@ -163,7 +149,7 @@ async def test_russian_stats_without_the_chart_below_three_interviews(
 
 
 async def test_russian_stats_when_there_is_nothing_yet(app: BotApp) -> None:
-    anna = await onboarded(app)
+    anna = await app.person().onboarded()
     [text] = await anna.send("/stats")
     assert text.text == (
         "📊 Ваша статистика\n\n"
@@ -173,7 +159,7 @@ async def test_russian_stats_when_there_is_nothing_yet(app: BotApp) -> None:
 
 
 async def test_english_stats_with_the_chart(app: BotApp, clock: FakeClock) -> None:
-    john = await onboarded(app, 2002, "en")
+    john = await app.person(2002, language_code="en").onboarded()
     await interview(
         app,
         john,
@@ -211,7 +197,7 @@ async def test_english_stats_with_the_chart(app: BotApp, clock: FakeClock) -> No
 
 
 async def test_english_stats_without_requests_or_chart(app: BotApp, clock: FakeClock) -> None:
-    john = await onboarded(app, 2002, "en")
+    john = await app.person(2002, language_code="en").onboarded()
     await interview(app, john, clock, "Acme", "waiting", sent=False)
 
     [text] = await john.send("/stats")
@@ -230,8 +216,8 @@ async def test_english_stats_without_requests_or_chart(app: BotApp, clock: FakeC
 
 
 async def test_stats_count_only_the_persons_own_interviews(app: BotApp, clock: FakeClock) -> None:
-    anna = await onboarded(app)
-    john = await onboarded(app, 2002, "en")
+    anna = await app.person().onboarded()
+    john = await app.person(2002, language_code="en").onboarded()
     for company in ("Acme", "Globex", "Initech"):
         await interview(app, john, clock, company)
     await interview(app, anna, clock, "Яндекс")
