@@ -6,7 +6,7 @@ BABEL := $(VENV)/bin/pybabel
 LOCALES := ru en
 MO_FILES := $(foreach l,$(LOCALES),locales/$(l)/LC_MESSAGES/messages.mo)
 
-.PHONY: run test lint format typecheck pytest locales extract bench bench-instructions bench-db migrate clean
+.PHONY: run test lint format typecheck pytest locales extract bench bench-instructions migrate clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -60,10 +60,6 @@ bench: $(VENV)/.installed locales
 ##        timings are not: to tell whether a change to the update path does less work
 bench-instructions: $(VENV)/.installed locales
 	$(PY) scripts/bench_instructions.py
-
-## bench-db: an update's database work on SQLite, through AsyncSession, Session and sqlite3
-bench-db: $(VENV)/.installed locales
-	$(PY) scripts/bench_db.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache $(MO_FILES)

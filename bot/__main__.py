@@ -17,8 +17,9 @@ from bot.app.factory import create_bot, create_dispatcher, create_storage, redis
 from bot.app.memory import freeze_startup_objects
 from bot.app.metrics import Metrics
 from bot.app.metrics import install as install_metrics
+from bot.app.polling import Polling
 from bot.app.web import build_app
-from bot.db.engine import WriteGate, create_engine, create_sessionmaker
+from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.migrate import upgrade
 from bot.domain.clock import system_clock
 from bot.scheduler.delivery import NudgeDelivery
@@ -101,13 +102,11 @@ async def run(settings: Settings) -> None:
     bot = create_bot(settings)
     metrics = Metrics()
     install_metrics(bot, metrics)
-    gate = WriteGate.for_engine(engine)
     nudges = None
     if settings.runs_scheduler:
         delivery = NudgeDelivery(
             bot=bot,
             sessionmaker=sessionmaker,
-            gate=gate,
             i18n=i18n,
             clock=system_clock,
             limiter=RateLimiter(
@@ -127,7 +126,6 @@ async def run(settings: Settings) -> None:
         storage=storage,
         events_isolation=isolation,
         i18n=i18n,
-        gate=gate,
         planner=nudges,
         metrics=metrics,
     )
@@ -170,18 +168,11 @@ async def run(settings: Settings) -> None:
             return
         await register_commands(bot, i18n)
         await bot.delete_webhook(drop_pending_updates=False)
-        # Each batch is handled before the next is fetched, so an update is confirmed to
-        # Telegram only once it has been handled: a crash (even kill -9) loses nothing, the
-        # update comes again after a restart. (Handled as tasks, the next getUpdates would
-        # confirm updates still in flight.) Polling is the one-process mode; replicas that
-        # share the load take webhooks.
+        # Different people's updates are handled at once, one chat's in order, and a batch
+        # is confirmed to Telegram only once handled (bot/app/polling.py).
         finish_updates_before_closing(dp)
-        await dp.start_polling(
-            bot,
-            allowed_updates=dp.resolve_used_update_types(),
-            handle_as_tasks=False,
-            close_bot_session=False,  # closed below, after reminder deliveries too
-        )
+        stop = _stop_event()
+        await Polling(dp, bot, allowed_updates=dp.resolve_used_update_types()).run(stop)
     finally:
         if runner is not None:
             await runner.cleanup()  # waits for webhook requests in flight (bounded)

@@ -7,7 +7,7 @@ enforced rate, to the in-process fake Telegram enforcing the same limits (429 wi
 ``retry_after`` past them), on the real monotonic clock. Reported: delivered, delivered/s
 against the enforced rate (target ≥ 90%), 429s received, duplicates (more than one message
 in a chat), losses (reminders not «sent»), peak RSS, and where the time went (the SQLite
-write gate, limiter waits, CPU).
+limiter waits, CPU).
 
 Start-up: 100,000 pending reminders in the store; the time and RSS of what the bot does when
 it starts: migrations at head, then the first ``NudgeScheduler.reconcile()`` (``due_now()``,
@@ -35,8 +35,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -53,7 +52,7 @@ from sqlalchemy import func, insert, select, update  # noqa: E402
 from sqlalchemy.ext.asyncio import AsyncEngine  # noqa: E402
 
 from bot.app.memory import freeze_startup_objects  # noqa: E402
-from bot.db.engine import WriteGate, create_engine, create_sessionmaker  # noqa: E402
+from bot.db.engine import create_engine, create_sessionmaker  # noqa: E402
 from bot.db.migrate import upgrade  # noqa: E402
 from bot.db.models import Interview, Nudge, User  # noqa: E402
 from bot.domain.clock import system_clock  # noqa: E402
@@ -133,28 +132,6 @@ class TimedSession(FakeSession):
             return await super().make_request(bot, method, timeout)
         finally:
             self.busy += time.perf_counter() - started
-
-
-class TimedGate(WriteGate):
-    """The SQLite write gate, counting how long it is waited for and held."""
-
-    def __init__(self) -> None:
-        super().__init__(enabled=True)
-        self.held = 0.0
-        self.waited = 0.0
-        self.holds = 0
-
-    @asynccontextmanager
-    async def hold(self) -> AsyncIterator[None]:
-        asked = time.perf_counter()
-        async with super().hold():
-            got = time.perf_counter()
-            self.waited += got - asked
-            try:
-                yield
-            finally:
-                self.held += time.perf_counter() - got
-                self.holds += 1
 
 
 class TimedLimiter(RateLimiter):
@@ -274,9 +251,6 @@ class DeliveryResult:
     losses: int
     outcomes: dict[str, int]
     statuses: dict[str, int]
-    gate_held: float
-    gate_waited_avg_ms: float
-    gate_holds: int
     limiter_slept_avg_ms: float
     request_ms: float
     fake_ms: float
@@ -377,7 +351,7 @@ async def bare_send_rate(delivery: NudgeDelivery, count: int, concurrency: int) 
 async def db_only_cost(count: int) -> float:
     """Milliseconds of the database part of one delivery alone (claim, then mark sent), all
     at once (so in batches, as a burst is) with nothing else running, on a database of its
-    own: the ceiling of the write-gated path."""
+    own: the ceiling of the database path."""
     with tempfile.TemporaryDirectory() as folder:
         _url, engine = await fresh_database(folder)
         now = system_clock()
@@ -385,7 +359,6 @@ async def db_only_cost(count: int) -> float:
         delivery = NudgeDelivery(
             bot=make_bot(FakeTelegram()),
             sessionmaker=create_sessionmaker(engine),
-            gate=WriteGate.for_engine(engine),
             i18n=create_i18n(),
             clock=system_clock,
         )
@@ -417,12 +390,10 @@ async def run_delivery(spec: DeliverySpec) -> DeliveryResult:
         session = TimedSession(fake)
         bot = Bot(fake.token, session=session, default=DefaultBotProperties(parse_mode="HTML"))
         install_request_middlewares(bot)  # as create_bot does
-        gate = TimedGate()
         limiter = TimedLimiter(per_second=spec.rate, per_chat_interval=1 / spec.per_chat)
         delivery = NudgeDelivery(
             bot=bot,
             sessionmaker=create_sessionmaker(engine),
-            gate=gate,
             i18n=create_i18n(),
             clock=system_clock,
             limiter=limiter,
@@ -444,7 +415,6 @@ async def run_delivery(spec: DeliverySpec) -> DeliveryResult:
             profiler.disable()
         elapsed = time.perf_counter() - started
         cpu, loop_cpu = cpu_seconds() - cpu_start, loop_thread_cpu() - loop_start
-        gate_held, gate_waited, gate_holds = gate.held, gate.waited, gate.holds
         load = os.getloadavg()[0]
         statuses = await status_counts(engine)
         await bot.session.close()
@@ -471,9 +441,6 @@ async def run_delivery(spec: DeliverySpec) -> DeliveryResult:
         losses=spec.nudges - statuses.get(NudgeStatus.SENT, 0),
         outcomes=dict(outcomes),
         statuses=statuses,
-        gate_held=gate_held,
-        gate_waited_avg_ms=1000 * gate_waited / max(1, gate_holds),
-        gate_holds=gate_holds,
         limiter_slept_avg_ms=1000 * limiter.slept / max(1, spec.nudges),
         request_ms=1000 * (session.busy - fake.busy) / max(1, len(fake.calls)),
         fake_ms=1000 * fake.busy / max(1, len(fake.calls)),
@@ -587,7 +554,6 @@ async def run_startup(spec: StartupSpec) -> StartupResult:
         delivery = NudgeDelivery(
             bot=bot,
             sessionmaker=create_sessionmaker(engine),
-            gate=WriteGate.for_engine(engine),
             i18n=create_i18n(),
             clock=system_clock,
             limiter=RateLimiter(per_second=1000),
@@ -667,10 +633,7 @@ def report_delivery(result: DeliveryResult) -> bool:
         f"losses {result.losses}; outcomes {result.outcomes}; statuses {result.statuses}"
     )
     print(
-        f"  write gate held {result.gate_held:.1f} s of {result.elapsed:.1f} s "
-        f"({result.gate_held / result.elapsed:.0%}) in {result.gate_holds:,} holds "
-        f"({1000 * result.gate_held / max(1, result.gate_holds):.2f} ms each, waited "
-        f"{result.gate_waited_avg_ms:.0f} ms on average); limiter sleep "
+        f"  limiter sleep "
         f"{result.limiter_slept_avg_ms:.0f} ms per nudge; CPU {result.cpu:.1f} s "
         f"({result.cpu / result.elapsed:.0%} of one core)"
     )

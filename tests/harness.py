@@ -16,7 +16,6 @@ from bot.app.config import Settings
 from bot.app.factory import create_dispatcher
 from bot.app.metrics import Metrics
 from bot.app.metrics import install as install_metrics
-from bot.db.engine import WriteGate
 from bot.db.fsm_storage import SQLAlchemyStorage
 from bot.telegram.i18n import create_i18n
 from bot.telegram.middlewares.fsm import PersonLocks
@@ -203,7 +202,6 @@ async def running_app(
         storage=storage or SQLAlchemyStorage(sessionmaker),
         events_isolation=events_isolation or PersonLocks(),
         i18n=i18n,
-        gate=WriteGate.for_engine(sessionmaker.kw["bind"]),
         clock=clock,
         metrics=metrics,
     )

@@ -3,34 +3,29 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any, cast
+from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
-from aiogram.fsm.middleware import FSMContextMiddleware
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder
-from aiogram.fsm.storage.memory import DisabledEventIsolation
 from aiogram.fsm.storage.redis import RedisStorage
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app.config import Settings
 from bot.app.metrics import Metrics
-from bot.db.engine import WriteGate
-from bot.db.fsm_redis import RedisRecordStorage, RenewedLockIsolation
+from bot.db.fsm_redis import AfterCommitStorage, RenewedLockIsolation
 from bot.db.fsm_storage import SQLAlchemyStorage
 from bot.domain.clock import Clock, system_clock
-from bot.fsm_buffer import TransactionalStorage
-from bot.routing import route_callbacks_by_prefix, route_messages_by_need, run_sync_filters_inline
 from bot.scheduler.runner import NoPlanner, Planner
 from bot.telegram.handlers import build_root_router
 from bot.telegram.handlers.errors import on_error
 from bot.telegram.i18n import UserI18nMiddleware
 from bot.telegram.middlewares.db import DbSessionMiddleware, UpdatesInFlight, UserMiddleware
-from bot.telegram.middlewares.fsm import PersonLock, PersonLocks
+from bot.telegram.middlewares.fsm import PersonLocks
 from bot.telegram.middlewares.logging import HandlerTraceMiddleware, UpdateLogMiddleware
 from bot.telegram.middlewares.telegram import install as install_request_middlewares
 
@@ -54,30 +49,24 @@ def create_bot(settings: Settings) -> Bot:
 def create_storage(
     settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> tuple[BaseStorage, BaseEventIsolation]:
-    """Redis when ``REDIS_URL`` is set (shared by replicas), else the bot's own database.
-
-    :func:`create_dispatcher` puts a per-update buffer in front of either
-    (:class:`bot.fsm_buffer.TransactionalStorage`).
-    """
+    """Redis when ``REDIS_URL`` is set (shared by replicas), else the bot's own database."""
     key_builder = DefaultKeyBuilder(with_destiny=True)
     if settings.redis_url:
-        redis_storage = cast(
-            RedisRecordStorage,
-            RedisRecordStorage.from_url(settings.redis_url, key_builder=key_builder),
-        )
+        redis_storage = RedisStorage.from_url(settings.redis_url, key_builder=key_builder)
         # The lock that serializes one person's updates across replicas expires by itself
         # once its holder stops renewing it: after a replica is killed mid-update, the person
         # waits seconds, not a minute.
         isolation = RenewedLockIsolation(redis_storage.redis, key_builder, timeout=LOCK_SECONDS)
-        return redis_storage, isolation
+        return AfterCommitStorage(redis_storage), isolation
     return SQLAlchemyStorage(sessionmaker, key_builder=key_builder), PersonLocks()
 
 
 def redis_ping(storage: BaseStorage) -> Callable[[], Awaitable[Any]] | None:
     """A readiness probe for the Redis holding the conversations, when they are in Redis."""
-    if not isinstance(storage, RedisStorage):
+    inner = storage.inner if isinstance(storage, AfterCommitStorage) else storage
+    if not isinstance(inner, RedisStorage):
         return None
-    redis = storage.redis
+    redis = inner.redis
 
     async def ping() -> None:
         await redis.ping()
@@ -92,15 +81,19 @@ def create_dispatcher(
     storage: BaseStorage,
     events_isolation: BaseEventIsolation,
     i18n: I18n,
-    gate: WriteGate,
     clock: Clock = system_clock,
     planner: Planner | None = None,
     metrics: Metrics | None = None,
 ) -> Dispatcher:
-    fsm = storage if isinstance(storage, TransactionalStorage) else TransactionalStorage(storage)
-    # aiogram's FSM middleware would read the state before our transaction opens: it runs
-    # inside it instead, and the person's lock is taken around the whole update (PersonLock).
-    dp = Dispatcher(storage=fsm, events_isolation=events_isolation, disable_fsm=True)
+    """The dispatcher with the middlewares every update passes, outermost first:
+
+    logging → updates in flight (a stop lets an update finish) → aiogram's FSM middleware
+    (the person's lock and conversation) → the update's database session → the person →
+    their language → the routers.
+    """
+    # aiogram registers its FSM middleware first of all; registered here instead (the same
+    # middleware, dp.fsm), it comes after the two that must wrap the person's lock.
+    dp = Dispatcher(storage=storage, events_isolation=events_isolation, disable_fsm=True)
     dp["settings"] = settings
     dp["clock"] = clock
     dp["sessionmaker"] = sessionmaker
@@ -110,11 +103,9 @@ def create_dispatcher(
     in_flight = UpdatesInFlight()
     dp["updates_in_flight"] = in_flight  # drained on shutdown
     dp.update.outer_middleware(in_flight)
-    dp.update.outer_middleware(PersonLock(dp.fsm))
-    dp.update.outer_middleware(DbSessionMiddleware(sessionmaker, gate, clock, fsm))
-    dp.update.outer_middleware(
-        FSMContextMiddleware(storage=fsm, events_isolation=DisabledEventIsolation())
-    )
+    dp.update.outer_middleware(dp.fsm)
+    deferred = storage if isinstance(storage, AfterCommitStorage) else None
+    dp.update.outer_middleware(DbSessionMiddleware(sessionmaker, clock, deferred))
     dp.update.outer_middleware(UserMiddleware())
     dp.update.outer_middleware(UserI18nMiddleware(i18n))
     for event_type in EVENT_TYPES:
@@ -122,7 +113,4 @@ def create_dispatcher(
 
     dp.errors.register(on_error)
     dp.include_router(build_root_router())
-    route_callbacks_by_prefix(dp)
-    route_messages_by_need(dp, i18n)
-    run_sync_filters_inline(dp)
     return dp

@@ -1,57 +1,26 @@
-"""Conversation state in Redis, read and written as a whole (one round trip each way).
-
-aiogram's :class:`RedisStorage` keeps the state and the data under two keys and reads or
-writes each with its own command. :class:`bot.fsm_buffer.TransactionalStorage` asks for both
-at once: here that is one ``MGET``, and one ``MULTI``/``EXEC`` pipeline that writes (or
-deletes) both keys together, so a replica dying between the two cannot leave a state with
-the wrong data.
-"""
+"""Conversations in Redis (several replicas): the per-person lock across replicas, and
+state changes written only once the update's transaction has committed."""
 
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from typing import Any, cast
+from typing import Any
 
-from aiogram.fsm.storage.base import KeyBuilder, StorageKey
-from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
+from aiogram.fsm.state import State
+from aiogram.fsm.storage.base import BaseStorage, KeyBuilder, StateType, StorageKey
+from aiogram.fsm.storage.redis import RedisEventIsolation
 from redis.asyncio import Redis
 from redis.asyncio.lock import Lock
 from redis.exceptions import LockError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.context import current_session
 
 logger = logging.getLogger(__name__)
-
-
-class RedisRecordStorage(RedisStorage):
-    writes_in_transaction = False  # Redis is outside the database: written after the commit
-
-    def _keys(self, key: StorageKey) -> tuple[str, str]:
-        return self.key_builder.build(key, "state"), self.key_builder.build(key, "data")
-
-    async def load(self, key: StorageKey) -> tuple[str | None, dict[str, Any]]:
-        state, data = await self.redis.mget(self._keys(key))
-        if isinstance(state, bytes):
-            state = state.decode("utf-8")
-        if data is None:
-            return state, {}
-        if isinstance(data, bytes):
-            data = data.decode("utf-8")
-        return state, cast(dict[str, Any], self.json_loads(data))
-
-    async def store(self, key: StorageKey, state: str | None, data: dict[str, Any]) -> None:
-        state_key, data_key = self._keys(key)
-        async with self.redis.pipeline(transaction=True) as pipe:
-            if state is None:
-                pipe.delete(state_key)
-            else:
-                pipe.set(state_key, state, ex=self.state_ttl)
-            if data:
-                pipe.set(data_key, self.json_dumps(data), ex=self.data_ttl)
-            else:
-                pipe.delete(data_key)
-            await pipe.execute()
 
 
 class RenewedLockIsolation(RedisEventIsolation):
@@ -88,3 +57,68 @@ class RenewedLockIsolation(RedisEventIsolation):
                 await held.reacquire()  # back to the full timeout
         except LockError:
             logger.warning("lock %s expired before its update finished", name)
+
+
+_PENDING = "bot.db.fsm_redis.pending"  # session.info: the update's state changes, not yet written
+
+
+class AfterCommitStorage(BaseStorage):
+    """Conversation state outside the database (Redis), moved only by updates that succeed.
+
+    Inside an update (a session in :data:`bot.db.context.current_session`) a change is kept
+    with the update's session and written by :meth:`write_pending` once the update's
+    transaction has committed; a rolled-back update writes none, so its person is asked the
+    same question again rather than the next one about an answer that was never saved. The
+    update reads its own changes. Outside an update, calls go straight to the store.
+    """
+
+    def __init__(self, inner: BaseStorage) -> None:
+        self.inner = inner
+
+    @staticmethod
+    def _pending() -> dict[StorageKey, dict[str, Any]] | None:
+        session = current_session.get()
+        if session is None:
+            return None
+        pending: dict[StorageKey, dict[str, Any]] = session.info.setdefault(_PENDING, {})
+        return pending
+
+    async def set_state(self, key: StorageKey, state: StateType = None) -> None:
+        pending = self._pending()
+        if pending is None:
+            await self.inner.set_state(key, state)
+            return
+        pending.setdefault(key, {})["state"] = state.state if isinstance(state, State) else state
+
+    async def get_state(self, key: StorageKey) -> str | None:
+        pending = self._pending()
+        if pending is not None and "state" in pending.get(key, {}):
+            state: str | None = pending[key]["state"]
+            return state
+        return await self.inner.get_state(key)
+
+    async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
+        pending = self._pending()
+        if pending is None:
+            await self.inner.set_data(key, data)
+            return
+        pending.setdefault(key, {})["data"] = copy.deepcopy(dict(data))
+
+    async def get_data(self, key: StorageKey) -> dict[str, Any]:
+        pending = self._pending()
+        if pending is not None and "data" in pending.get(key, {}):
+            data: dict[str, Any] = copy.deepcopy(pending[key]["data"])
+            return data
+        return await self.inner.get_data(key)
+
+    async def write_pending(self, session: AsyncSession) -> None:
+        """Write what the update changed (after its commit)."""
+        pending: dict[StorageKey, dict[str, Any]] = session.info.pop(_PENDING, {})
+        for key, changes in pending.items():
+            if "state" in changes:
+                await self.inner.set_state(key, changes["state"])
+            if "data" in changes:
+                await self.inner.set_data(key, changes["data"])
+
+    async def close(self) -> None:
+        await self.inner.close()

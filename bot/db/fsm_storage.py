@@ -1,19 +1,20 @@
-"""FSM storage in the bot's own database: a conversation survives a restart, even ``kill -9``.
+"""Conversation state (aiogram FSM) in the bot's own database: it survives a restart, even
+``kill -9``.
 
-Inside an update the state is read and written through that update's session, so it is
-committed (or rolled back) together with everything else the update changed; SQLite never
-sees two writers from one update. :class:`bot.fsm_buffer.TransactionalStorage` in front of it
-reads a conversation once per update (:meth:`load`) and writes it once (:meth:`store`).
-Outside an update each call is its own short transaction.
+Inside an update the state is read and written through that update's session
+(:data:`bot.db.context.current_session`): a change is written when the update's transaction
+commits, together with the data it describes, and a rolled-back update leaves the
+conversation where it was. Outside an update (aiogram reads the state before the update's
+session opens; start-up; tests) each call is a short transaction of its own.
 """
 
 from __future__ import annotations
 
-import functools
+import copy
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any
 
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import (
@@ -23,28 +24,13 @@ from aiogram.fsm.storage.base import (
     StateType,
     StorageKey,
 )
-from sqlalchemy import Table, bindparam, delete, select
+from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.sql import Executable
 
-from bot.db.context import connection_of, current_session
-from bot.db.dialects import insert_for
+from bot.db.context import current_session
 from bot.db.models import FsmRecord
 
-# Built once: building a statement costs more than running it through SQLAlchemy's cache.
-_TABLE = cast(Table, FsmRecord.__table__)
-_LOAD = select(FsmRecord.state, FsmRecord.data).where(FsmRecord.key == bindparam("key"))
-_DELETE = delete(_TABLE).where(_TABLE.c.key == bindparam("key"))
-
-
-@functools.cache
-def _upsert(dialect: str) -> Executable:
-    statement = insert_for(dialect)(_TABLE)
-    upsert: Executable = statement.on_conflict_do_update(
-        index_elements=[_TABLE.c.key],
-        set_={name: statement.excluded[name] for name in ("state", "data", "updated_at")},
-    )
-    return upsert
+_LOADED = "bot.db.fsm_storage.records"  # session.info: the records this session has read
 
 
 def _utcnow() -> datetime:
@@ -52,8 +38,6 @@ def _utcnow() -> datetime:
 
 
 class SQLAlchemyStorage(BaseStorage):
-    writes_in_transaction = True  # see bot.fsm_buffer.RecordStore
-
     def __init__(
         self,
         sessionmaker: async_sessionmaker[AsyncSession],
@@ -78,42 +62,57 @@ class SQLAlchemyStorage(BaseStorage):
             finally:
                 current_session.reset(token)
 
-    async def load(self, key: StorageKey) -> tuple[str | None, dict[str, Any]]:
-        """State and data of one conversation, in one query."""
-        async with self._session() as session:
-            connection = await connection_of(session)  # Core statements: no ORM execute path
-            row = (await connection.execute(_LOAD, {"key": self._key_builder.build(key)})).first()
-        if row is None:
-            return None, {}
-        return row.state, dict(row.data) if row.data else {}
+    async def _record(self, session: AsyncSession, key: str) -> FsmRecord | None:
+        """The conversation's row as this session sees it (its own changes included: a new
+        record is not flushed, so ``session.get`` alone would not find it)."""
+        loaded: dict[str, FsmRecord | None] = session.info.setdefault(_LOADED, {})
+        if key not in loaded:
+            loaded[key] = await session.get(FsmRecord, key)
+        return loaded[key]
 
-    async def store(self, key: StorageKey, state: str | None, data: dict[str, Any]) -> None:
-        """Write both in one statement; a conversation with neither leaves no row."""
+    async def _write(self, key: StorageKey, state: str | None, data: dict[str, Any]) -> None:
         record_key = self._key_builder.build(key)
         async with self._session() as session:
-            connection = await connection_of(session)
-            if state is None and not data:
-                await connection.execute(_DELETE, {"key": record_key})
+            record = await self._record(session, record_key)
+            loaded: dict[str, FsmRecord | None] = session.info[_LOADED]
+            if state is None and not data:  # nothing to remember: no row
+                if record is not None:
+                    if inspect(record).persistent:
+                        await session.delete(record)
+                    else:
+                        session.expunge(record)
+                    loaded[record_key] = None
                 return
-            statement = _upsert(connection.dialect.name)
-            row = {"key": record_key, "state": state, "data": data, "updated_at": self._clock()}
-            await connection.execute(statement, row)
+            if record is None:
+                record = FsmRecord(key=record_key)
+                session.add(record)
+                loaded[record_key] = record
+            record.state = state
+            record.data = copy.deepcopy(data) or None  # the caller's dict stays the caller's
+            record.updated_at = self._clock()
+
+    async def _read(self, key: StorageKey) -> tuple[str | None, dict[str, Any]]:
+        async with self._session() as session:
+            record = await self._record(session, self._key_builder.build(key))
+        if record is None:
+            return None, {}
+        return record.state, copy.deepcopy(record.data or {})
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         async with self._session():  # one transaction for the read and the write
-            _state, data = await self.load(key)
-            await self.store(key, state.state if isinstance(state, State) else state, data)
+            _state, data = await self._read(key)
+            await self._write(key, state.state if isinstance(state, State) else state, data)
 
     async def get_state(self, key: StorageKey) -> str | None:
-        return (await self.load(key))[0]
+        return (await self._read(key))[0]
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
         async with self._session():
-            state, _data = await self.load(key)
-            await self.store(key, state, dict(data))
+            state, _data = await self._read(key)
+            await self._write(key, state, dict(data))
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
-        return (await self.load(key))[1]
+        return (await self._read(key))[1]
 
     async def close(self) -> None:
         """The engine belongs to the application, which disposes of it."""

@@ -29,7 +29,6 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.db.engine import WriteGate
 from bot.db.models import Interview, Nudge, User
 from bot.db.repositories.interviews import InterviewRepository
 from bot.db.repositories.nudges import NudgeRepository
@@ -67,7 +66,6 @@ def _noop(_nudge_id: int, _due: datetime) -> None:
 class NudgeDelivery:
     bot: Bot
     sessionmaker: async_sessionmaker[AsyncSession]
-    gate: WriteGate
     i18n: I18n
     clock: Clock
     limiter: RateLimiter = field(default_factory=RateLimiter)
@@ -166,7 +164,7 @@ class NudgeDelivery:
         """Claim the reminders asked for at this moment, in one UPDATE and one transaction."""
         rescheduled: list[tuple[int, datetime]] = []
         outcomes: list[Claimed | str] = []
-        async with self.gate.hold(), self.sessionmaker() as session:
+        async with self.sessionmaker() as session:
             now = self.clock()
             repo = NudgeRepository(session)
             won = {nudge.id: nudge for nudge in await repo.claim_many(nudge_ids, now)}
@@ -200,7 +198,7 @@ class NudgeDelivery:
         return outcomes
 
     async def _mark_sent_batch(self, sent: list[tuple[int, int]]) -> list[None]:
-        async with self.gate.hold(), self.sessionmaker() as session:
+        async with self.sessionmaker() as session:
             await NudgeRepository(session).mark_sent_many(sent, self.clock())
             await session.commit()
         return [None] * len(sent)
@@ -208,7 +206,7 @@ class NudgeDelivery:
     async def _retry_later(
         self, nudge_id: int, problem: str, delay: timedelta | None = None
     ) -> str:
-        async with self.gate.hold(), self.sessionmaker() as session:
+        async with self.sessionmaker() as session:
             repo = NudgeRepository(session)
             nudge = await repo.get(nudge_id)
             if nudge is None:
@@ -232,7 +230,7 @@ class NudgeDelivery:
 
     async def _blocked(self, nudge_id: int, user_id: int) -> None:
         """The person blocked the bot: stop everything for them until they come back."""
-        async with self.gate.hold(), self.sessionmaker() as session:
+        async with self.sessionmaker() as session:
             now = self.clock()
             users = UserRepository(session)
             user = await users.get(user_id)
@@ -248,7 +246,7 @@ class NudgeDelivery:
 
     async def due_now(self) -> list[int]:
         """Pending reminders already due, and ones stuck in «sending» by a crash (reset)."""
-        async with self.gate.hold(), self.sessionmaker() as session:
+        async with self.sessionmaker() as session:
             now = self.clock()
             repo = NudgeRepository(session)
             for stuck in await repo.stuck_sending(now - STUCK_AFTER):

@@ -193,7 +193,7 @@ class NudgeScheduler:
         cutoff = delivery.clock() - UPDATE_IDS_KEPT
         forgotten = 0
         while True:
-            async with delivery.gate.hold(), delivery.sessionmaker() as session:
+            async with delivery.sessionmaker() as session:
                 batch = await UpdateRepository(session).forget_before(cutoff, HOUSEKEEPING_BATCH)
                 await session.commit()
             forgotten += batch

@@ -10,8 +10,7 @@ fires on time uses the wall clock, for half a second.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -20,7 +19,6 @@ import pytest
 from aiogram import Bot
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.db.engine import WriteGate
 from bot.db.models import Nudge, User
 from bot.db.repositories.interviews import InterviewRepository
 from bot.db.repositories.nudges import NudgeRepository
@@ -84,13 +82,12 @@ class World:
     rescheduled: list[tuple[int, datetime]] = field(default_factory=list)
 
     def delivery(
-        self, *, clock: Clock | None = None, gate: WriteGate | None = None
+        self, *, clock: Clock | None = None, kind: type[NudgeDelivery] = NudgeDelivery
     ) -> NudgeDelivery:
         limiter = RateLimiter(clock=self.faketime.monotonic, sleep=self.faketime.limiter_sleep)
-        return NudgeDelivery(
+        return kind(
             bot=self.bot,
             sessionmaker=self.sessionmaker,
-            gate=gate or WriteGate(enabled=True),
             i18n=create_i18n("ru"),
             clock=clock or self.clock,
             limiter=limiter,
@@ -281,12 +278,12 @@ async def test_a_due_reminder_is_sent_once_in_the_persons_language(
 
 
 async def test_two_deliverers_racing_for_the_same_reminders_send_each_once(world: World) -> None:
-    """Two processes (two deliveries, no shared gate or batch) claim the same due reminders
+    """Two processes (two deliveries, no shared batch) claim the same due reminders
     at the same moment: each one's conditional UPDATE lets exactly one of them win."""
     user_ids = [await world.person(ANNA + n) for n in range(5)]
     nudge_ids = [await world.nudge(user_id, world.clock()) for user_id in user_ids]
-    first = world.delivery(gate=WriteGate(enabled=False))
-    second = world.delivery(gate=WriteGate(enabled=False))
+    first = world.delivery()
+    second = world.delivery()
 
     outcomes = await asyncio.gather(
         *(first.deliver(n) for n in nudge_ids), *(second.deliver(n) for n in nudge_ids)
@@ -313,15 +310,11 @@ async def test_above_the_free_rate_reminders_go_as_paid_broadcasts(world: World)
     assert "allow_paid_broadcast" not in world.fake.calls_to("sendMessage")[-1].params
 
 
-@pytest.mark.parametrize("gated", [True, False], ids=["write-gate", "conditional-update-only"])
-async def test_two_triggers_at_once_and_one_later_send_one_message(
-    world: World, gated: bool
-) -> None:
-    """The write gate serializes claims on SQLite; without it (as on PostgreSQL) the
-    conditional UPDATE alone must still let exactly one sender win."""
+async def test_two_triggers_at_once_and_one_later_send_one_message(world: World) -> None:
+    """The conditional UPDATE of the claim lets exactly one sender win."""
     user_id = await world.person()
     nudge_id = await world.nudge(user_id, world.clock())
-    delivery = world.delivery(gate=WriteGate(enabled=gated))
+    delivery = world.delivery()
 
     outcomes = await asyncio.gather(delivery.deliver(nudge_id), delivery.deliver(nudge_id))
     assert sorted(outcomes) == ["sent", "skipped"]
@@ -636,36 +629,34 @@ SHUTDOWN_CANCELS_DELIVERY = (
 )
 
 
-class StallingGate(WriteGate):
-    """Once ``stall()`` holds, writers wait until released, as behind a long update."""
+@dataclass
+class StallingDelivery(NudgeDelivery):
+    """Marks a reminder sent only once ``released`` is set, as behind a slow database."""
 
-    def __init__(self, stall: Callable[[], bool]) -> None:
-        super().__init__(enabled=True)
-        self._stall = stall
-        self.released = asyncio.Event()
+    released: asyncio.Event = field(default_factory=asyncio.Event)
 
-    @asynccontextmanager
-    async def hold(self) -> AsyncIterator[None]:
-        if self._stall():
-            await self.released.wait()
-        async with super().hold():
-            yield
+    async def mark_sent(self, nudge_id: int, message_id: int) -> None:
+        await self.released.wait()
+        await super().mark_sent(nudge_id, message_id)
 
 
 async def test_a_clean_stop_does_not_lose_track_of_a_message_in_flight(world: World) -> None:
     user_id = await world.person()
     nudge_id = await world.nudge(user_id, world.clock())
-    gate = StallingGate(lambda: world.send_calls() > 0)
-    nudges = NudgeScheduler(world.delivery(gate=gate), None)
+    delivery = world.delivery(kind=StallingDelivery)
+    assert isinstance(delivery, StallingDelivery)
+    nudges = NudgeScheduler(delivery, None)
     nudges.start()  # the start-up reconciliation delivers the due reminder
     try:
-        # Telegram has the message; marking it sent waits for the write gate.
+        # Telegram has the message; marking it sent waits for the database.
         await world.fake.wait_for(lambda: len(world.sent(user_id)) == 1, timeout=5)
     finally:
         await nudges.shutdown(grace=0.2)  # SIGTERM: what bot/__main__.py does on the way out
-        gate.released.set()
-    for _ in range(20):
-        await asyncio.sleep(0)
+        delivery.released.set()
+    for _ in range(500):  # the shielded «sent» mark lands, in the database's own thread
+        if (await world.stored(nudge_id)).status == NudgeStatus.SENT:
+            break
+        await asyncio.sleep(0.01)
 
     # The next start, more than STUCK_AFTER later: the reconciliation runs again.
     world.clock.advance(minutes=11)

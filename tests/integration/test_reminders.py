@@ -15,7 +15,6 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.db.engine import WriteGate
 from bot.db.models import Interview, Nudge, User
 from bot.db.repositories.nudges import NudgeRepository
 from bot.scheduler.delivery import NudgeDelivery
@@ -80,7 +79,6 @@ class Reminders:
         delivery = NudgeDelivery(
             bot=self.app.bot,
             sessionmaker=self.app.sessionmaker,
-            gate=WriteGate.for_engine(self.app.sessionmaker.kw["bind"]),
             i18n=create_i18n(),
             clock=self.clock,
             limiter=RateLimiter(sleep=no_sleep),

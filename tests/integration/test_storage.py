@@ -8,13 +8,15 @@ from datetime import UTC, datetime, time, timedelta, timezone
 
 import pytest
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, StorageKey
+from aiogram.fsm.storage.redis import RedisStorage
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.db.context import current_session
 from bot.db.engine import create_engine, create_sessionmaker
-from bot.db.fsm_redis import RedisRecordStorage
+from bot.db.fsm_redis import AfterCommitStorage
 from bot.db.fsm_storage import SQLAlchemyStorage
+from bot.db.models import FsmRecord
 from bot.db.repositories.users import UserRepository
-from bot.fsm_buffer import RecordStore
 from bot.telegram.states import Onboarding
 from tests.databases import NO_REDIS, REDIS_URL
 
@@ -100,7 +102,7 @@ async def fsm_storage(
         if not REDIS_URL:
             pytest.skip(NO_REDIS)
         prefix = f"test-{uuid.uuid4().hex}"
-        storage: BaseStorage = RedisRecordStorage.from_url(
+        storage: BaseStorage = RedisStorage.from_url(
             REDIS_URL, key_builder=DefaultKeyBuilder(prefix=prefix, with_destiny=True)
         )
     else:
@@ -149,22 +151,75 @@ async def test_fsm_state_survives_a_new_storage_instance(
     assert await second.get_data(KEY) == {"prompt_id": 3}
 
 
-async def test_a_conversation_is_read_and_written_whole(fsm_storage: BaseStorage) -> None:
-    """What the per-update buffer uses: state and data in one read and one write."""
-    assert isinstance(fsm_storage, RecordStore)
-    assert await fsm_storage.load(KEY) == (None, {})
+async def test_inside_an_update_the_conversation_moves_with_the_commit(
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    """Through the update's session: the handler sees its own changes at once, the database
+    only at the commit, and a rolled-back update leaves the conversation where it was."""
+    storage = SQLAlchemyStorage(db)
+    await storage.set_state(KEY, Onboarding.signature)
 
-    await fsm_storage.store(KEY, Onboarding.signature.state, {"prompt_id": 5, "name": "Анна"})
-    assert await fsm_storage.load(KEY) == (
-        Onboarding.signature.state,
-        {"prompt_id": 5, "name": "Анна"},
-    )
-    assert await fsm_storage.get_data(KEY) == {"prompt_id": 5, "name": "Анна"}
+    async with db() as session:
+        token = current_session.set(session)
+        try:
+            await storage.set_state(KEY, Onboarding.gender)
+            await storage.update_data(KEY, {"name": "Анна"})
+            assert await storage.get_state(KEY) == Onboarding.gender.state
+            assert await storage.get_data(KEY) == {"name": "Анна"}
+            async with db() as elsewhere:  # another connection: nothing written yet
+                row = await elsewhere.get(
+                    FsmRecord, DefaultKeyBuilder(with_destiny=True).build(KEY)
+                )
+            assert row is not None
+            assert row.state == Onboarding.signature.state
+            await session.rollback()
+        finally:
+            current_session.reset(token)
+    assert await storage.get_state(KEY) == Onboarding.signature.state
+    assert await storage.get_data(KEY) == {}
 
-    await fsm_storage.store(KEY, None, {"prompt_id": 6})  # data without a state
-    assert await fsm_storage.load(KEY) == (None, {"prompt_id": 6})
-    await fsm_storage.store(KEY, Onboarding.gender.state, {})  # a state without data
-    assert await fsm_storage.load(KEY) == (Onboarding.gender.state, {})
-    await fsm_storage.store(KEY, None, {})
-    assert await fsm_storage.load(KEY) == (None, {})
-    assert await fsm_storage.get_state(KEY) is None
+    async with db() as session:
+        token = current_session.set(session)
+        try:
+            await storage.set_state(KEY, None)  # the conversation ends: its row goes
+            await storage.set_state(KEY, Onboarding.timezone)  # and a new one starts
+            await storage.set_data(KEY, {"step": 1})
+            await session.commit()
+        finally:
+            current_session.reset(token)
+    assert await storage.get_state(KEY) == Onboarding.timezone.state
+    assert await storage.get_data(KEY) == {"step": 1}
+
+
+async def test_in_redis_an_updates_changes_are_written_only_after_its_commit(
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    if not REDIS_URL:
+        pytest.skip(NO_REDIS)
+    key_builder = DefaultKeyBuilder(prefix=f"test-{uuid.uuid4().hex}", with_destiny=True)
+    redis = RedisStorage.from_url(REDIS_URL, key_builder=key_builder)
+    storage = AfterCommitStorage(redis)
+    await storage.set_state(KEY, Onboarding.signature)  # outside an update: at once
+    assert await redis.get_state(KEY) == Onboarding.signature.state
+
+    for commits in (False, True):
+        async with db() as session:
+            token = current_session.set(session)
+            try:
+                await storage.set_state(KEY, Onboarding.gender)
+                await storage.update_data(KEY, {"name": "Анна"})
+                assert await storage.get_state(KEY) == Onboarding.gender.state
+                assert await storage.get_data(KEY) == {"name": "Анна"}
+                assert await redis.get_state(KEY) == Onboarding.signature.state
+            finally:
+                current_session.reset(token)
+            if commits:
+                await session.commit()
+                await storage.write_pending(session)
+            else:
+                await session.rollback()  # the update failed: nothing is written
+                assert await redis.get_state(KEY) == Onboarding.signature.state
+                assert await redis.get_data(KEY) == {}
+    assert await redis.get_state(KEY) == Onboarding.gender.state
+    assert await redis.get_data(KEY) == {"name": "Анна"}
+    await storage.close()

@@ -65,8 +65,8 @@ class UserRepository:
         """Change settings of a loaded person; unknown fields are a programming error.
 
         Not flushed: the change is written when the transaction commits (no query filters
-        people by their settings, and the loaded record already has them). An update that
-        writes only at its end holds SQLite's write gate for those last statements only.
+        people by their settings, and the loaded record already has them): the write
+        transaction stays short.
         """
         assign(user, now, **changes)
         return user

@@ -25,6 +25,7 @@ from aiogram.types import (
     Message,
 )
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Interview, User
@@ -40,7 +41,6 @@ from bot.drafting.render import SHORT_LIMIT, Draft, DraftContext, Kind, Tone, re
 from bot.scheduler.runner import Planner
 from bot.services.reminders import plan_nudge
 from bot.telegram.handlers.utils import edit_text
-from bot.telegram.keyboards.builder import InlineKeyboardBuilder
 from bot.telegram.keyboards.callbacks import DraftCb, InterviewCb, JournalCb, RemindCb
 from bot.telegram.views.common import human_date
 from bot.telegram.views.interviews import choose_interview

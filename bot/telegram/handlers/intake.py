@@ -22,6 +22,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Interview, User
@@ -60,7 +61,6 @@ from bot.scheduler.runner import Planner
 from bot.services.reminders import plan_nudge
 from bot.telegram.filters import NOT_COMMAND, TextIn
 from bot.telegram.handlers.utils import drop_keyboard, edit_text
-from bot.telegram.keyboards.builder import InlineKeyboardBuilder
 from bot.telegram.keyboards.callbacks import DraftCb, IntakeCb, InterviewCb, RemindCb
 from bot.telegram.keyboards.common import MENU_NEW, main_menu
 from bot.telegram.states import Intake

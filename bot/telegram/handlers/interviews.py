@@ -14,6 +14,7 @@ from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Interview, User
@@ -27,7 +28,6 @@ from bot.scheduler.runner import Planner
 from bot.telegram.filters import TextIn
 from bot.telegram.handlers import intake
 from bot.telegram.handlers.utils import edit_text
-from bot.telegram.keyboards.builder import InlineKeyboardBuilder
 from bot.telegram.keyboards.callbacks import DraftCb, InterviewCb, JournalCb
 from bot.telegram.keyboards.common import MENU_LIST
 from bot.telegram.views.common import quote_input

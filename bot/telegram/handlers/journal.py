@@ -12,6 +12,7 @@ from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Interview, User
@@ -33,7 +34,6 @@ from bot.domain.journal import (
 from bot.drafting.render import Kind
 from bot.telegram.filters import NOT_COMMAND
 from bot.telegram.handlers.utils import drop_keyboard, edit_text
-from bot.telegram.keyboards.builder import InlineKeyboardBuilder
 from bot.telegram.keyboards.callbacks import DraftCb, InterviewCb, JournalCb, PlanCb
 from bot.telegram.keyboards.common import main_menu
 from bot.telegram.states import Journal

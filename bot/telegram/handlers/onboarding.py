@@ -6,6 +6,7 @@ from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import User
@@ -21,7 +22,6 @@ from bot.domain.preferences import (
 )
 from bot.telegram.filters import NOT_COMMAND
 from bot.telegram.handlers.utils import drop_keyboard
-from bot.telegram.keyboards.builder import InlineKeyboardBuilder
 from bot.telegram.keyboards.callbacks import OnboardingCb
 from bot.telegram.keyboards.common import gender_buttons, main_menu, zone_buttons
 from bot.telegram.states import Onboarding

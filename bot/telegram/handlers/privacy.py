@@ -18,6 +18,7 @@ from aiogram.types import (
     ReplyKeyboardRemove,
 )
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import User
@@ -30,7 +31,6 @@ from bot.scheduler.runner import Planner
 from bot.services.export import export_document
 from bot.telegram.handlers.utils import edit_text
 from bot.telegram.i18n import N_
-from bot.telegram.keyboards.builder import InlineKeyboardBuilder
 from bot.telegram.keyboards.callbacks import PrivacyCb
 
 

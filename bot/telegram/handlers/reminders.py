@@ -15,6 +15,7 @@ from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, ChatMemberUpdated, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Interview, Nudge, User
@@ -37,7 +38,6 @@ from bot.services.reminders import plan_nudge
 from bot.telegram.handlers import intake, journal
 from bot.telegram.handlers.drafts import draft_view
 from bot.telegram.handlers.utils import edit_text
-from bot.telegram.keyboards.builder import InlineKeyboardBuilder
 from bot.telegram.keyboards.callbacks import NudgeCb, RemindCb
 from bot.telegram.views.nudges import snooze_label
 from bot.telegram.views.timing import when_text

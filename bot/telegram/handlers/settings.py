@@ -13,6 +13,7 @@ from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app.commands import set_chat_commands
@@ -37,7 +38,6 @@ from bot.telegram.handlers.onboarding import (
     zone_by_offset,
 )
 from bot.telegram.handlers.utils import drop_keyboard, edit_text
-from bot.telegram.keyboards.builder import InlineKeyboardBuilder
 from bot.telegram.keyboards.callbacks import SettingsCb
 from bot.telegram.keyboards.common import MENU_SETTINGS, gender_buttons, main_menu, zone_buttons
 from bot.telegram.states import SettingsInput

@@ -8,6 +8,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app.commands import set_chat_commands
@@ -19,7 +20,6 @@ from bot.domain.preferences import resolve_locale
 from bot.services.accounts import register
 from bot.telegram.handlers.onboarding import ask_signature
 from bot.telegram.handlers.utils import drop_keyboard, edit_text
-from bot.telegram.keyboards.builder import InlineKeyboardBuilder
 from bot.telegram.keyboards.callbacks import ConsentCb
 from bot.telegram.keyboards.common import main_menu
 from bot.telegram.views.common import quote_input

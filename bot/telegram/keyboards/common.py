@@ -8,10 +8,10 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import ReplyKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
+from aiogram.utils.keyboard import InlineKeyboardBuilder, ReplyKeyboardBuilder
 
 from bot.domain.preferences import RUSSIAN_ZONES, Gender
 from bot.telegram.i18n import N_
-from bot.telegram.keyboards.builder import InlineKeyboardBuilder, ReplyKeyboardBuilder
 
 # Reply-keyboard labels; handlers match them in every language.
 MENU_NEW = N_("➕ New interview")

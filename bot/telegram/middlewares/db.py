@@ -1,8 +1,7 @@
-"""One database transaction per update: commit on success, roll back on error.
+"""One database session per update: commit on success, roll back on error.
 
-The conversation state (FSM) is written in the same transaction (or, in Redis, right after
-the commit and only then), so a failed update leaves neither half-saved data nor a state that
-moved on without it.
+With the conversation state in the database, the state is written in the same transaction,
+so a failed update leaves neither half-saved data nor a state that moved on without it.
 """
 
 from __future__ import annotations
@@ -15,15 +14,13 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, Update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import Session
 
 from bot.db.context import current_session
-from bot.db.engine import WriteGate
+from bot.db.fsm_redis import AfterCommitStorage
 from bot.db.models import User
 from bot.db.repositories.updates import UpdateRepository
 from bot.db.repositories.users import UserRepository
 from bot.domain.clock import Clock
-from bot.fsm_buffer import TransactionalStorage
 
 logger = logging.getLogger("bot.updates")
 
@@ -65,83 +62,56 @@ def _log_failure(task: asyncio.Future[Any]) -> None:
 
 
 class DbSessionMiddleware(BaseMiddleware):
-    """Also remembers each handled update id in the same transaction, so an update Telegram
-    delivers again (after a crash before it was confirmed, or a webhook retry) is not handled
-    twice.
+    """One session per update: committed when the handler returns, rolled back if it fails.
 
-    On PostgreSQL the id is recorded first: a replica handling the same update at the same
-    moment waits on that row, then skips. On SQLite (one process, whose per-person lock
-    already keeps two copies of one update apart) the update checks for the id first and
-    records it last, with its other writes: the write gate (:class:`WriteGate`) is taken by
-    a transaction's first write, so an update that writes only at its end does not make
-    other people's updates wait while Telegram answers its calls.
+    It also remembers each handled update id, written with the update's changes, so an
+    update Telegram delivers again (after a crash before it was confirmed, or a webhook
+    retry) is not handled twice. It runs inside the person's lock (aiogram's FSM
+    middleware, registered before it): a second copy of an update waits for the first to
+    end, then finds its id and is skipped.
+
+    The session does not autoflush: what a handler changes is written at the commit, in a
+    write transaction of a few statements. A use case that needs its rows written earlier
+    (an id for a button) commits them itself, before it answers, so no write transaction
+    is held while Telegram answers.
     """
 
     def __init__(
         self,
         sessionmaker: async_sessionmaker[AsyncSession],
-        gate: WriteGate,
         clock: Clock,
-        fsm: TransactionalStorage | None = None,
+        state_outside: AfterCommitStorage | None = None,
     ) -> None:
         self._sessionmaker = sessionmaker
-        self._record_first = not gate.single_writer
         self._clock = clock
-        self._fsm = fsm  # the conversation state: written once, before or after the commit
+        self._state_outside = state_outside  # conversations in Redis: written after the commit
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        fsm = self._fsm
         update_id = event.update_id if isinstance(event, Update) else None
-        # Closed in ``finally`` rather than by ``async with``: AsyncSession's exit runs its
-        # close in a task of its own, shielded from cancellation; UpdatesInFlight already
-        # shields the whole update, so that would be a second task for every update.
-        session = self._sessionmaker()
-        closed = False
-        try:
-            if update_id is not None and await self._seen(session, update_id):
+        async with self._sessionmaker() as session:
+            updates = UpdateRepository(session)
+            if update_id is not None and await updates.handled(update_id):
                 logger.info("update=%s already handled; skipped", update_id)
                 return None
-            data["session"] = session
+            if update_id is not None:
+                updates.remember(update_id, self._clock())
             after_commit: list[Callable[[], None]] = []
+            data["session"] = session
             data["after_commit"] = after_commit
             token = current_session.set(session)
-            buffer, fsm_token = fsm.begin() if fsm is not None else (None, None)
             try:
                 result = await handler(event, data)
-                if fsm is not None and buffer is not None and fsm.writes_in_transaction:
-                    await fsm.flush(buffer)
-                if update_id is not None and not self._record_first:
-                    await UpdateRepository(session).remember(update_id, self._clock())
+                await session.commit()
+                if self._state_outside is not None:
+                    await self._state_outside.write_pending(session)
             except BaseException:
                 await session.rollback()
                 raise
             finally:
                 current_session.reset(token)
-                if fsm is not None and fsm_token is not None:
-                    fsm.end(fsm_token)
-            await session.run_sync(_commit_and_close)  # one greenlet for both
-            closed = True
-        finally:
-            if not closed:
-                await session.close()
-        if fsm is not None and buffer is not None and not fsm.writes_in_transaction:
-            await fsm.flush(buffer)
         for callback in after_commit:
             callback()
         return result
-
-    async def _seen(self, session: AsyncSession, update_id: int) -> bool:
-        updates = UpdateRepository(session)
-        if self._record_first:
-            return not await updates.remember(update_id, self._clock())
-        return await updates.handled(update_id)
-
-
-def _commit_and_close(session: Session) -> None:
-    try:
-        session.commit()
-    finally:
-        session.close()
 
 
 class UserMiddleware(BaseMiddleware):

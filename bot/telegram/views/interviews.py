@@ -10,6 +10,7 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
+from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.db.models import Interview
 from bot.domain.intake import (
@@ -23,7 +24,6 @@ from bot.domain.intake import (
     from_interview,
     to_fields,
 )
-from bot.telegram.keyboards.builder import InlineKeyboardBuilder
 from bot.telegram.views.common import human_date
 
 CHANNEL_LABELS = {
