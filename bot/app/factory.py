@@ -20,7 +20,7 @@ from bot.app.metrics import Metrics
 from bot.db.fsm_redis import AfterCommitStorage, RenewedLockIsolation
 from bot.db.fsm_storage import SQLAlchemyStorage
 from bot.domain.clock import Clock, system_clock
-from bot.scheduler.runner import NoPlanner, Planner
+from bot.services.ports import NoPlanner, Planner
 from bot.telegram.handlers import build_root_router
 from bot.telegram.handlers.errors import on_error
 from bot.telegram.i18n import UserI18nMiddleware

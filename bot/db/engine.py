@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import ORMExecuteState, Session
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 # An update keeps its connection from its first statement to its end, Telegram's answers
@@ -62,3 +63,29 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Sessions that write only when told to (flush or commit), not before every query."""
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+_WROTE = "bot.db.engine.wrote"
+
+
+@event.listens_for(Session, "after_flush")
+def _flushed(session: Session, _context: Any) -> None:
+    session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _executed(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _ended(session: Session) -> None:
+    session.info.pop(_WROTE, None)
+
+
+def has_written(session: AsyncSession) -> bool:
+    """Whether the session's transaction has sent a write to the database (a flush or a
+    bulk statement): on SQLite it holds the database's write lock until it ends."""
+    return bool(session.info.get(_WROTE))

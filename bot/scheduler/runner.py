@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
-from typing import Any, Final, Protocol
+from typing import Any, Final
 
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.jobstores.memory import MemoryJobStore
@@ -36,24 +36,6 @@ RECONCILE_PAGES: Final = 20
 UPDATE_IDS_KEPT: Final = timedelta(days=3)
 HOUSEKEEPING_SECONDS: Final = 3600
 HOUSEKEEPING_BATCH: Final = 10_000  # rows a transaction, so SQLite's writer is never held long
-
-
-class Planner(Protocol):
-    """What handlers need: put a reminder on the timetable (after their commit)."""
-
-    def schedule(self, nudge_id: int, due: datetime) -> None: ...
-
-    def unschedule(self, nudge_id: int) -> None: ...
-
-
-class NoPlanner:
-    """Without a scheduler in this process the reconciler of the scheduler process plans."""
-
-    def schedule(self, nudge_id: int, due: datetime) -> None:  # noqa: ARG002
-        return None
-
-    def unschedule(self, nudge_id: int) -> None:  # noqa: ARG002
-        return None
 
 
 def jobstore_url(database_url: str) -> str:

@@ -1,4 +1,7 @@
-"""Use cases around reminders: plan one, snooze it, move them after a time-zone change."""
+"""Use cases around reminders: plan one, cancel them, move them after a time-zone change.
+
+Each change is put on (or taken off) the timetable once it is committed (:class:`Work`).
+"""
 
 from __future__ import annotations
 
@@ -6,33 +9,56 @@ from datetime import datetime
 
 from bot.db.models import Interview, Nudge, User
 from bot.db.repositories.nudges import NudgeRepository
-from bot.domain.reminders import NudgeKind, after_quiet_hours, same_local_time
+from bot.domain.reminders import NudgeKind, NudgeStatus, after_quiet_hours, same_local_time
+from bot.services.work import Work
 
 
-async def plan_nudge(
-    repo: NudgeRepository,
-    user: User,
-    interview: Interview,
-    kind: NudgeKind,
-    due: datetime,
-    now: datetime,
-) -> Nudge:
-    """A reminder at ``due`` (out of the person's quiet hours), replacing a pending one."""
-    due = after_quiet_hours(max(due, now), user.timezone, user.quiet_start, user.quiet_end)
-    return await repo.add(
-        user_id=user.id, interview_id=interview.id, kind=kind, due_at=due, now=now
-    )
+class Reminders:
+    def __init__(self, work: Work) -> None:
+        self._work = work
+        self._repo = NudgeRepository(work.session)
 
-
-async def move_to_new_zone(
-    repo: NudgeRepository, user: User, old_zone: str, now: datetime
-) -> list[Nudge]:
-    """Pending reminders keep their local time after the person changes time zone."""
-    moved = []
-    for nudge in await repo.pending(user_id=user.id):
-        due = same_local_time(nudge.due_at, old_zone, user.timezone)
+    async def plan(self, user: User, interview: Interview, kind: NudgeKind, due: datetime) -> Nudge:
+        """A reminder at ``due`` (out of the person's quiet hours, never in the past),
+        replacing the interview's pending one."""
+        now = self._work.now()
         due = after_quiet_hours(max(due, now), user.timezone, user.quiet_start, user.quiet_end)
-        nudge.due_at = due
-        nudge.updated_at = now
-        moved.append(nudge)
-    return moved
+        await self.cancel(interview_id=interview.id)
+        nudge = await self._repo.add(
+            user_id=user.id, interview_id=interview.id, kind=kind, due_at=due, now=now
+        )
+        self._work.schedule(nudge.id, nudge.due_at)
+        return nudge
+
+    def reschedule(self, nudge: Nudge) -> None:
+        """Put a reminder whose time changed back on the timetable (after the commit)."""
+        self._work.schedule(nudge.id, nudge.due_at)
+
+    async def cancel(self, *, interview_id: int | None = None, user_id: int | None = None) -> int:
+        """Cancel the pending reminders of an interview or of a person; how many."""
+        now = self._work.now()
+        pending = await self._repo.pending(user_id=user_id, interview_id=interview_id)
+        for nudge in pending:
+            nudge.status = NudgeStatus.CANCELLED
+            nudge.updated_at = now
+            self._work.unschedule(nudge.id)
+        return len(pending)
+
+    async def forget(self, *, interview_id: int | None = None, user_id: int | None = None) -> None:
+        """Take the pending reminders of an interview or a person about to be deleted (with
+        their reminders) off the timetable."""
+        for nudge in await self._repo.pending(user_id=user_id, interview_id=interview_id):
+            self._work.unschedule(nudge.id)
+
+    async def move_to_new_zone(self, user: User, old_zone: str) -> list[Nudge]:
+        """Pending reminders keep their local time after the person changes time zone."""
+        now = self._work.now()
+        moved = []
+        for nudge in await self._repo.pending(user_id=user.id):
+            due = same_local_time(nudge.due_at, old_zone, user.timezone)
+            due = after_quiet_hours(max(due, now), user.timezone, user.quiet_start, user.quiet_end)
+            nudge.due_at = due
+            nudge.updated_at = now
+            self._work.schedule(nudge.id, due)
+            moved.append(nudge)
+        return moved

@@ -20,8 +20,7 @@ class NudgeRepository:
     async def add(
         self, *, user_id: int, interview_id: int, kind: str, due_at: datetime, now: datetime
     ) -> Nudge:
-        """A new pending reminder; an earlier pending one of the same interview is replaced."""
-        await self.cancel_pending(interview_id=interview_id, now=now)
+        """A new pending reminder (its id assigned)."""
         nudge = Nudge(
             user_id=user_id,
             interview_id=interview_id,
@@ -107,12 +106,15 @@ class NudgeRepository:
         self,
         *,
         user_id: int | None = None,
+        interview_id: int | None = None,
         after: datetime | None = None,
         until: datetime | None = None,
     ) -> list[Nudge]:
         query = select(Nudge).where(Nudge.status == NudgeStatus.PENDING)
         if user_id is not None:
             query = query.where(Nudge.user_id == user_id)
+        if interview_id is not None:
+            query = query.where(Nudge.interview_id == interview_id)
         if after is not None:
             query = query.where(Nudge.due_at > after)
         if until is not None:

@@ -5,10 +5,8 @@ Also ``/draft`` and inline mode (typing ``@bot`` in the recruiter's chat lists t
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
-from functools import partial
 from html import escape
 
 from aiogram import Router
@@ -31,15 +29,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import Interview, User
 from bot.db.repositories.interviews import InterviewRepository
 from bot.db.repositories.journal import JournalRepository
-from bot.db.repositories.nudges import NudgeRepository
 from bot.domain.clock import Clock
 from bot.domain.intake import Area, Channel, Outcome
 from bot.domain.preferences import local_today
 from bot.domain.reminders import plan
 from bot.domain.timing import Action, Reason, Recommendation, facts_of, recommend
 from bot.drafting.render import SHORT_LIMIT, Draft, DraftContext, Kind, Tone, render
-from bot.scheduler.runner import Planner
-from bot.services.reminders import plan_nudge
+from bot.services.reminders import Reminders
 from bot.telegram.handlers.utils import edit_text
 from bot.telegram.keyboards.callbacks import DraftCb, InterviewCb, JournalCb, RemindCb
 from bot.telegram.views.common import human_date
@@ -195,8 +191,7 @@ async def on_draft_button(
     session: AsyncSession,
     user: User,
     clock: Clock,
-    planner: Planner,
-    after_commit: list[Callable[[], None]],
+    reminders: Reminders,
 ) -> None:
     repo, interview = await _owned(session, callback_data.id, user)
     message = callback.message
@@ -217,7 +212,7 @@ async def on_draft_button(
             user,
             now,
             value,
-            lambda nudge_id, due: after_commit.append(partial(planner.schedule, nudge_id, due)),
+            reminders,
         )
         return
     elif action != "show":
@@ -250,7 +245,7 @@ async def _mark_sent(
     user: User,
     now: datetime,
     value: str,
-    schedule: Callable[[int, datetime], None],
+    reminders: Reminders,
 ) -> None:
     repo = InterviewRepository(session)
     kind = next((k for k in SENT_COLUMN if k.value == value), None)
@@ -272,11 +267,8 @@ async def _mark_sent(
     if kind in {Kind.REQUEST, Kind.FOLLOW_UP}:
         note += "\n" + recommendation_text(rec, now, user.timezone)
     if kind is Kind.REQUEST and planned is not None:
-        nudge = await plan_nudge(
-            NudgeRepository(session), user, interview, planned[0], planned[1], now
-        )
-        nudge_id, due = nudge.id, nudge.due_at
-        schedule(nudge_id, due)
+        nudge = await reminders.plan(user, interview, planned[0], planned[1])
+        due = nudge.due_at
         note += "\n" + _("⏰ I'll ask you {when} whether they answered.").format(
             when=when_text(due, now, user.timezone)
         )

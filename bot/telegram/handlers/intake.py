@@ -8,11 +8,9 @@ saved interview: it opens on the list of fields and returns to the summary after
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
-from functools import partial
 from html import escape
 from typing import Any, TypeVar
 
@@ -23,11 +21,8 @@ from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Interview, User
-from bot.db.repositories.interviews import InterviewRepository
-from bot.db.repositories.nudges import NudgeRepository
 from bot.domain.clock import Clock
 from bot.domain.dates import DateError, DateProblem, parse_future_date, parse_past_date
 from bot.domain.intake import (
@@ -55,10 +50,8 @@ from bot.domain.intake import (
     toggle_area,
 )
 from bot.domain.preferences import local_today
-from bot.domain.reminders import NudgeKind, plan
-from bot.domain.timing import DRAFT_ACTIONS, facts_of, recommend
-from bot.scheduler.runner import Planner
-from bot.services.reminders import plan_nudge
+from bot.domain.timing import DRAFT_ACTIONS
+from bot.services.interviews import REMIND_THEN_MIN, Interviews
 from bot.telegram.filters import NOT_COMMAND, TextIn
 from bot.telegram.handlers.utils import drop_keyboard, edit_text
 from bot.telegram.keyboards.callbacks import DraftCb, IntakeCb, InterviewCb, RemindCb
@@ -78,7 +71,6 @@ from bot.telegram.views.timing import recommendation_text, when_text
 
 DATA_KEY = "intake"
 # «Remind me then» makes sense only when «then» is not «now».
-REMIND_THEN_MIN = timedelta(minutes=5)
 E = TypeVar("E", bound=StrEnum)
 STEP_STATES: dict[Step, State] = {step: getattr(Intake, step.value) for step in Step}
 INTAKE_STATES = frozenset(state.state for state in Intake.__all_states__)
@@ -512,11 +504,9 @@ async def on_button(
     callback_data: IntakeCb,
     state: FSMContext,
     bot: Bot,
-    session: AsyncSession,
     user: User,
     clock: Clock,
-    planner: Planner,
-    after_commit: list[Callable[[], None]],
+    interviews: Interviews,
 ) -> None:
     message = callback.message
     intake = await _load(state)
@@ -544,10 +534,10 @@ async def on_button(
         )
         await message.answer(nothing, reply_markup=main_menu())
         return
-    context = _Context(message, state, bot, user, clock, planner, after_commit)
+    context = _Context(message, state, bot, user, clock, interviews)
     if step is None:
         await callback.answer()
-        await _on_card_button(context, session, intake, callback_data)
+        await _on_card_button(context, intake, callback_data)
         return
     problem = await _on_step_button(context, intake, step, callback_data)
     await callback.answer(problem, show_alert=bool(problem))
@@ -560,16 +550,13 @@ class _Context:
     bot: Bot
     user: User
     clock: Clock
-    planner: Planner
-    after_commit: list[Callable[[], None]]
+    interviews: Interviews
 
 
-async def _on_card_button(
-    c: _Context, session: AsyncSession, intake: dict[str, Any], data: IntakeCb
-) -> None:
+async def _on_card_button(c: _Context, intake: dict[str, Any], data: IntakeCb) -> None:
     """Buttons of the summary and of the list of fields."""
     if data.step == "summary" and data.action == "save":
-        await _store(c, session, intake)
+        await _store(c, intake)
     elif data.step == "summary" and data.action == "edit":
         await _show_fields(c.message, c.state, c.bot)
     elif data.step == "fields" and (field := _member(Step, data.value)) in FIELD_STEPS:
@@ -655,62 +642,40 @@ def _pick(step: Step, value: str) -> str | bool | None:
     return None if member is None else str(member)
 
 
-async def _store(
-    c: _Context,
-    session: AsyncSession,
-    intake: dict[str, Any],
-) -> None:
-    message, state, bot, user, clock = c.message, c.state, c.bot, c.user, c.clock
-    planner, after_commit = c.planner, c.after_commit
-    repo = InterviewRepository(session)
-    fields = to_fields(intake["draft"])
+async def _store(c: _Context, intake: dict[str, Any]) -> None:
+    message, state, user = c.message, c.state, c.user
     interview_id = intake.get("interview_id")
+    await state.clear()  # committed with the interview
+    saved = await c.interviews.save(
+        user, to_fields(intake["draft"]), int(interview_id) if interview_id else None
+    )
+    if saved is None:
+        await message.answer(_("This interview no longer exists."), reply_markup=main_menu())
+        return
+    interview, now = saved.interview, saved.now
     if interview_id:
-        interview = await repo.get_for_user(int(interview_id), user.id)
-        if interview is None:
-            await state.clear()
-            await message.answer(_("This interview no longer exists."), reply_markup=main_menu())
-            return
-        await repo.update(interview, clock(), **fields)
         note = _("✅ Changes saved.")
     else:
-        interview = await repo.add(user_id=user.id, now=clock(), **fields)
         note = _("✅ Saved: {company} — {position}.").format(
             company=quote_input(interview.company, NAME_MAX),
             position=quote_input(interview.position, NAME_MAX),
         )
-    await state.clear()
-    await drop_keyboard(bot, message.chat.id, message.message_id)
-    now = clock()
-    recommendation = recommend(facts_of(interview), user.timezone, now)
+    await drop_keyboard(c.bot, message.chat.id, message.message_id)
     builder = InlineKeyboardBuilder()
     sizes = []
-    if recommendation.action in DRAFT_ACTIONS:
+    if saved.recommendation.action in DRAFT_ACTIONS:
         builder.button(
             text=_("📝 Show the draft"), callback_data=DraftCb(action="show", id=interview.id)
         )
         sizes.append(1)
-    planned = plan(recommendation, now)
-    advice = recommendation_text(recommendation, now, user.timezone)
-    nudges = NudgeRepository(session)
-    if interview_id:  # changed facts: reminders planned from the old ones no longer fit
-        await nudges.cancel_pending(interview_id=interview.id, now=now)
-    if (
-        planned is not None
-        and planned[0] is NudgeKind.STAGE
-        and planned[1] <= now + REMIND_THEN_MIN
-    ):
-        planned = None  # the stage date has passed: asking again right away helps nobody
-    if planned is not None and planned[0] is NudgeKind.STAGE:
-        nudge = await plan_nudge(nudges, user, interview, planned[0], planned[1], now)
-        after_commit.append(partial(planner.schedule, nudge.id, nudge.due_at))
+    advice = recommendation_text(saved.recommendation, now, user.timezone)
+    if saved.stage_check is not None:
         advice += "\n" + _("⏰ I'll ask how the next stage went {when}.").format(
-            when=when_text(nudge.due_at, now, user.timezone)
+            when=when_text(saved.stage_check.due_at, now, user.timezone)
         )
-        planned = None
-    if planned is not None:
+    if saved.offer is not None:
         choices = [("later", _("⏰ Remind me later"))]
-        if planned[1] > now + REMIND_THEN_MIN:
+        if saved.offer[1] > now + REMIND_THEN_MIN:
             choices.insert(0, ("then", _("⏰ Remind me then")))
         for action, label in choices:
             builder.button(text=label, callback_data=RemindCb(action=action, id=interview.id))

@@ -6,9 +6,6 @@ so a forged or foreign id finds nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import partial
-
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
@@ -20,11 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import Interview, User
 from bot.db.repositories.interviews import InterviewRepository
 from bot.db.repositories.journal import JournalRepository
-from bot.db.repositories.nudges import NudgeRepository
 from bot.domain.clock import Clock
 from bot.domain.intake import Step
 from bot.domain.preferences import local_today
-from bot.scheduler.runner import Planner
+from bot.services.reminders import Reminders
 from bot.telegram.filters import TextIn
 from bot.telegram.handlers import intake
 from bot.telegram.handlers.utils import edit_text
@@ -156,8 +152,7 @@ async def on_interview(
     clock: Clock,
     state: FSMContext,
     bot: Bot,
-    planner: Planner,
-    after_commit: list[Callable[[], None]],
+    reminders: Reminders,
 ) -> None:
     repo = InterviewRepository(session)
     interview = await repo.get_for_user(callback_data.id, user.id)
@@ -175,7 +170,7 @@ async def on_interview(
         archived_at = clock() if action == "archive" else None
         await repo.update(interview, clock(), archived_at=archived_at)
         if archived_at is not None:  # an archived interview needs no more reminders
-            await NudgeRepository(session).cancel_pending(interview_id=interview.id, now=clock())
+            await reminders.cancel(interview_id=interview.id)
         await callback.answer(_("Moved to the archive") if archived_at else _("Restored"))
         await _show_card(callback, session, interview, callback_data, user, clock)
         return
@@ -200,12 +195,7 @@ async def on_interview(
         )
         return
     if action == "confirm":
-        pending = await NudgeRepository(session).pending(user_id=user.id)
-        after_commit.extend(
-            partial(planner.unschedule, nudge.id)
-            for nudge in pending
-            if nudge.interview_id == interview.id
-        )
+        await reminders.forget(interview_id=interview.id)
         await repo.delete_for_user(interview.id, user.id)
         await callback.answer(_("Deleted"))
         text, markup = await _list_view(session, user, callback_data.page, archived=False)

@@ -18,7 +18,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import Interview, User
 from bot.db.repositories.interviews import InterviewRepository
 from bot.db.repositories.journal import JournalRepository, PlanRepository
-from bot.db.repositories.nudges import NudgeRepository
 from bot.domain.clock import Clock
 from bot.domain.journal import (
     TEXT_MAX,
@@ -32,6 +31,8 @@ from bot.domain.journal import (
     join_parts,
 )
 from bot.drafting.render import Kind
+from bot.services.reminders import Reminders
+from bot.services.work import Work
 from bot.telegram.filters import NOT_COMMAND
 from bot.telegram.handlers.utils import drop_keyboard, edit_text
 from bot.telegram.keyboards.callbacks import DraftCb, InterviewCb, JournalCb, PlanCb
@@ -277,7 +278,9 @@ async def _save(
         interview, now, reply=reply, replied_at=interview.replied_at or now
     )
     if kind is not EntryKind.NONE:  # an answer came: no more «did they answer?»
-        await NudgeRepository(session).cancel_pending(interview_id=interview.id, now=now)
+        work = Work.of(session)
+        assert work is not None, "an update's session belongs to its unit of work"
+        await Reminders(work).cancel(interview_id=interview.id)
     await state.clear()
     await edit_text(message, message.html_text or "")  # the question keeps its text, loses buttons
     builder = InlineKeyboardBuilder()

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from contextlib import suppress
-from functools import partial
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
@@ -27,8 +25,8 @@ from bot.db.repositories.journal import JournalRepository, PlanRepository
 from bot.db.repositories.nudges import NudgeRepository
 from bot.db.repositories.users import UserRepository
 from bot.domain.clock import Clock
-from bot.scheduler.runner import Planner
 from bot.services.export import export_document
+from bot.services.reminders import Reminders
 from bot.telegram.handlers.utils import edit_text
 from bot.telegram.i18n import N_
 from bot.telegram.keyboards.callbacks import PrivacyCb
@@ -111,8 +109,7 @@ async def on_privacy_button(
     clock: Clock,
     state: FSMContext,
     bot: Bot,
-    planner: Planner,
-    after_commit: list[Callable[[], None]],
+    reminders: Reminders,
 ) -> None:
     message = callback.message
     if not isinstance(message, Message):
@@ -126,8 +123,7 @@ async def on_privacy_button(
     elif callback_data.action == "keep":
         await edit_text(message, _("Nothing was deleted."))
     elif callback_data.action == "confirm":
-        pending = await NudgeRepository(session).pending(user_id=user.id)
-        after_commit.extend(partial(planner.unschedule, nudge.id) for nudge in pending)
+        await reminders.forget(user_id=user.id)
         await UserRepository(session).delete(user.id)  # interviews and reminders go with it
         await state.clear()
         with suppress(TelegramBadRequest):  # no menu of this chat's own: nothing to remove

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
 from html import escape
 
 from aiogram import Bot, F, Router
@@ -33,8 +32,7 @@ from bot.domain.reminders import (
     snoozed,
 )
 from bot.domain.timing import facts_of, recommend
-from bot.scheduler.runner import Planner
-from bot.services.reminders import plan_nudge
+from bot.services.reminders import Reminders
 from bot.telegram.handlers import intake, journal
 from bot.telegram.handlers.drafts import draft_view
 from bot.telegram.handlers.utils import edit_text
@@ -65,19 +63,9 @@ def snooze_keyboard(make: Callable[[Snooze], NudgeCb | RemindCb]) -> InlineKeybo
 
 
 async def _schedule(
-    session: AsyncSession,
-    user: User,
-    interview: Interview,
-    kind: NudgeKind,
-    due: datetime,
-    now: datetime,
-    planner: Planner,
-    after_commit: AfterCommit,
+    reminders: Reminders, user: User, interview: Interview, kind: NudgeKind, due: datetime
 ) -> Nudge:
-    nudge = await plan_nudge(NudgeRepository(session), user, interview, kind, due, now)
-    nudge_id, nudge_due = nudge.id, nudge.due_at
-    after_commit.append(partial(planner.schedule, nudge_id, nudge_due))
-    return nudge
+    return await reminders.plan(user, interview, kind, due)
 
 
 # --- «Remind me then / later» -----------------------------------------------------------------
@@ -89,8 +77,7 @@ async def on_remind(
     session: AsyncSession,
     user: User,
     clock: Clock,
-    planner: Planner,
-    after_commit: AfterCommit,
+    reminders: Reminders,
 ) -> None:
     interview = await InterviewRepository(session).get_for_user(callback_data.id, user.id)
     message = callback.message
@@ -118,7 +105,7 @@ async def on_remind(
     else:
         await callback.answer(_("This button is no longer active."), show_alert=True)
         return
-    nudge = await _schedule(session, user, interview, kind, due, now, planner, after_commit)
+    nudge = await _schedule(reminders, user, interview, kind, due)
     text = _confirmation(nudge.due_at, user, now)
     await callback.answer(text)
     if callback_data.action == "at":
@@ -141,8 +128,7 @@ class _Pressed:
     nudge: Nudge
     interview: Interview
     now: datetime
-    planner: Planner
-    after_commit: AfterCommit
+    reminders: Reminders
 
     @property
     def header(self) -> str:
@@ -155,8 +141,7 @@ async def on_nudge(
     session: AsyncSession,
     user: User,
     clock: Clock,
-    planner: Planner,
-    after_commit: AfterCommit,
+    reminders: Reminders,
     state: FSMContext,
     bot: Bot,
 ) -> None:
@@ -167,9 +152,7 @@ async def on_nudge(
     if nudge is None or interview is None or not isinstance(message, Message):
         await callback.answer(_("This reminder no longer exists."), show_alert=True)
         return
-    pressed = _Pressed(
-        callback, message, session, user, nudge, interview, clock(), planner, after_commit
-    )
+    pressed = _Pressed(callback, message, session, user, nudge, interview, clock(), reminders)
     action = callback_data.action
     if action in {"yes", "declined", "no"}:
         await _answered(pressed, action, state)
@@ -215,7 +198,7 @@ async def _answered(pressed: _Pressed, action: str, state: FSMContext) -> None:
         await InterviewRepository(pressed.session).update(
             interview, now, reply=reply, replied_at=now
         )
-        await repo.cancel_pending(interview_id=interview.id, now=now)
+        await pressed.reminders.cancel(interview_id=interview.id)
         note = _("✅ Noted that they answered.") if action == "yes" else _("🚫 Noted.")
     await pressed.callback.answer()
     await edit_text(pressed.message, f"{pressed.header}\n\n{note}")
@@ -234,18 +217,11 @@ async def _bookkeeping(pressed: _Pressed, action: str, value: str) -> str | None
             due = after_quiet_hours(due, user.timezone, user.quiet_start, user.quiet_end)
             await repo.set_status(nudge, NudgeStatus.PENDING, now, due_at=due)
             moved = nudge
-            pressed.after_commit.append(partial(pressed.planner.schedule, moved.id, moved.due_at))
+            pressed.reminders.reschedule(moved)
         else:
             await repo.set_status(nudge, NudgeStatus.DONE, now)
             moved = await _schedule(
-                pressed.session,
-                pressed.user,
-                pressed.interview,
-                NudgeKind(nudge.kind),
-                due,
-                now,
-                pressed.planner,
-                pressed.after_commit,
+                pressed.reminders, pressed.user, pressed.interview, NudgeKind(nudge.kind), due
             )
         return _confirmation(moved.due_at, pressed.user, now)
     if action == "done":
@@ -253,7 +229,7 @@ async def _bookkeeping(pressed: _Pressed, action: str, value: str) -> str | None
         return _("✅ Done.")
     if action == "stop":
         await repo.set_status(nudge, NudgeStatus.DONE, now)
-        await repo.cancel_pending(interview_id=pressed.interview.id, now=now)
+        await pressed.reminders.cancel(interview_id=pressed.interview.id)
         return _("🔕 No more reminders about this interview.")
     if action == "cancel":
         await repo.set_status(nudge, NudgeStatus.CANCELLED, now)
@@ -297,7 +273,11 @@ async def cmd_reminders(message: Message, session: AsyncSession, user: User, clo
 
 
 async def on_my_chat_member(
-    event: ChatMemberUpdated, session: AsyncSession, user: User | None, clock: Clock
+    event: ChatMemberUpdated,
+    session: AsyncSession,
+    user: User | None,
+    clock: Clock,
+    reminders: Reminders,
 ) -> None:
     """A person who blocks the bot gets nothing more; unblocking brings their reminders back
     on the next planning (they are cancelled, not lost: the interviews keep their state)."""
@@ -307,7 +287,7 @@ async def on_my_chat_member(
     status = event.new_chat_member.status
     if status == ChatMemberStatus.KICKED:
         await UserRepository(session).update(user, now, is_active=False)
-        await NudgeRepository(session).cancel_pending(user_id=user.id, now=now)
+        await reminders.cancel(user_id=user.id)
     elif status == ChatMemberStatus.MEMBER and not user.is_active:
         await UserRepository(session).update(user, now, is_active=True)
 

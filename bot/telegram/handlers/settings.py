@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import time
-from functools import partial
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
@@ -18,7 +17,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app.commands import set_chat_commands
 from bot.db.models import User
-from bot.db.repositories.nudges import NudgeRepository
 from bot.db.repositories.users import UserRepository
 from bot.domain.clock import Clock
 from bot.domain.preferences import (
@@ -28,8 +26,8 @@ from bot.domain.preferences import (
     parse_quiet_hours,
     parse_timezone,
 )
-from bot.scheduler.runner import Planner
-from bot.services.reminders import move_to_new_zone
+from bot.services.reminders import Reminders
+from bot.services.work import Work
 from bot.telegram.filters import NOT_COMMAND, TextIn
 from bot.telegram.handlers.onboarding import (
     PROMPT_KEY,
@@ -234,8 +232,7 @@ async def timezone(
     user: User,
     session: AsyncSession,
     clock: Clock,
-    planner: Planner,
-    after_commit: AfterCommit,
+    work: Work,
 ) -> None:
     if not callback_data.value:
         builder = InlineKeyboardBuilder()
@@ -255,7 +252,7 @@ async def timezone(
         await callback.answer(_("This button is no longer active."), show_alert=True)
         return
     await state.clear()
-    await _change_zone(session, user, zone, clock, planner, after_commit)
+    await _change_zone(session, user, zone, clock, work)
     await callback.answer(_("Saved"))
     await _show_card(callback, user, clock)
 
@@ -267,8 +264,7 @@ async def timezone_input(
     session: AsyncSession,
     clock: Clock,
     bot: Bot,
-    planner: Planner,
-    after_commit: AfterCommit,
+    work: Work,
 ) -> None:
     text = message.text or ""
     error = timezone_error(text)
@@ -278,7 +274,7 @@ async def timezone_input(
     zone = parse_timezone(text)
     assert zone is not None  # checked by timezone_error
     await _leave_input(bot, message.chat.id, state)
-    await _change_zone(session, user, zone, clock, planner, after_commit)
+    await _change_zone(session, user, zone, clock, work)
     await _send_card(message, user, clock, _("✓ Time zone saved."))
 
 
@@ -287,15 +283,12 @@ async def _change_zone(
     user: User,
     zone: str,
     clock: Clock,
-    planner: Planner,
-    after_commit: AfterCommit,
+    work: Work,
 ) -> None:
     """Save the zone; pending reminders keep their local time in it."""
     old, now = user.timezone, clock()
     await UserRepository(session).update(user, now, timezone=zone)
-    for nudge in await move_to_new_zone(NudgeRepository(session), user, old, now):
-        nudge_id, due = nudge.id, nudge.due_at
-        after_commit.append(partial(planner.schedule, nudge_id, due))
+    await Reminders(work).move_to_new_zone(user, old)
 
 
 # --- quiet hours -------------------------------------------------------------------------

@@ -21,6 +21,10 @@ from bot.db.models import User
 from bot.db.repositories.updates import UpdateRepository
 from bot.db.repositories.users import UserRepository
 from bot.domain.clock import Clock
+from bot.services.interviews import Interviews
+from bot.services.ports import NoPlanner
+from bot.services.reminders import Reminders
+from bot.services.work import Work
 
 logger = logging.getLogger("bot.updates")
 
@@ -95,22 +99,23 @@ class DbSessionMiddleware(BaseMiddleware):
                 return None
             if update_id is not None:
                 updates.remember(update_id, self._clock())
-            after_commit: list[Callable[[], None]] = []
+            work = Work(session, self._clock, data.get("planner") or NoPlanner())
             data["session"] = session
-            data["after_commit"] = after_commit
+            data["work"] = work
+            data["after_commit"] = work.pending
+            data["interviews"] = Interviews(work)
+            data["reminders"] = Reminders(work)
             token = current_session.set(session)
             try:
                 result = await handler(event, data)
-                await session.commit()
+                await work.commit()
                 if self._state_outside is not None:
                     await self._state_outside.write_pending(session)
             except BaseException:
-                await session.rollback()
+                await work.rollback()
                 raise
             finally:
                 current_session.reset(token)
-        for callback in after_commit:
-            callback()
         return result
 
 

@@ -14,6 +14,10 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.methods import AnswerCallbackQuery, Response, TelegramMethod
 from aiogram.methods.base import TelegramType
 
+from bot.db.context import current_session
+from bot.db.engine import has_written
+from bot.services.work import Work
+
 logger = logging.getLogger("bot.telegram")
 
 
@@ -63,8 +67,35 @@ class PinnedResponseTypes(BaseRequestMiddleware):
         return await make_request(bot, method)
 
 
+class CommitBeforeCalling(BaseRequestMiddleware):
+    """No write transaction waits for Telegram.
+
+    A use case that needs its rows written at once (an id for a button) commits before it
+    answers (:meth:`bot.services.work.Work.commit`). Where a handler has written to the
+    database (a flush, a bulk statement) and calls Telegram without having committed, the
+    update's work is committed here first: on SQLite the write lock would otherwise be held
+    for a whole round trip to Telegram while everyone else's writes wait (measured with
+    ``scripts/bench.py``: 0.26 of the echo's throughput and a p99 of 2.7 s at 20 people, a
+    50 ms round trip). Changes not yet written (settings, the conversation state) stay for
+    the commit at the end of the update, so an update that fails leaves them unchanged.
+    """
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        session = current_session.get()
+        if session is not None and has_written(session):
+            work = Work.of(session)
+            await (work.commit() if work is not None else session.commit())
+        return await make_request(bot, method)
+
+
 def install(bot: Bot) -> Bot:
     """The request middlewares every bot of ours has (production, tests, benchmarks)."""
+    bot.session.middleware(CommitBeforeCalling())
     bot.session.middleware(PinnedResponseTypes())
     bot.session.middleware(ExpiredCallbackAnswers())
     return bot

@@ -1,0 +1,65 @@
+"""The unit of work a use case runs in: a session, the clock, the reminder timetable.
+
+One per update (built by :class:`bot.telegram.middlewares.db.DbSessionMiddleware`) or per
+scheduler job. Repositories only query; a use case that writes calls :meth:`Work.commit`
+before its handler answers, so a write transaction never waits for Telegram. What the
+update changes without committing (settings, the conversation state) is committed when the
+update ends. Reminders are put on the timetable only after the commit that saved them
+(:meth:`after_commit`), and never if it rolls back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain.clock import Clock
+from bot.services.ports import NoPlanner, Planner
+
+_WORK = "bot.services.work"
+
+
+@dataclass
+class Work:
+    session: AsyncSession
+    clock: Clock
+    planner: Planner = field(default_factory=NoPlanner)
+    pending: list[Callable[[], None]] = field(default_factory=list)
+    """Callbacks waiting for the next commit (see :meth:`after_commit`)."""
+
+    def __post_init__(self) -> None:
+        self.session.info[_WORK] = self
+
+    @staticmethod
+    def of(session: AsyncSession) -> Work | None:
+        """The unit of work a session belongs to, if any."""
+        work = session.info.get(_WORK)
+        return work if isinstance(work, Work) else None
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        self.pending.append(callback)
+
+    def schedule(self, reminder_id: int, due: datetime) -> None:
+        """Put a reminder on the timetable once it is committed."""
+        self.after_commit(lambda: self.planner.schedule(reminder_id, due))
+
+    def unschedule(self, reminder_id: int) -> None:
+        """Take a reminder off the timetable once its cancellation is committed."""
+        self.after_commit(lambda: self.planner.unschedule(reminder_id))
+
+    async def commit(self) -> None:
+        await self.session.commit()
+        callbacks = list(self.pending)
+        self.pending.clear()  # in place: a handler may still hold the list
+        for callback in callbacks:
+            callback()
+
+    async def rollback(self) -> None:
+        await self.session.rollback()
+        self.pending.clear()
