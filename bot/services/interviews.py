@@ -40,8 +40,8 @@ class Interviews:
         self, user: User, fields: dict[str, Any], interview_id: int | None = None
     ) -> Saved | None:
         """Save a new interview, or the person's changes to one (``None``: it is gone), and
-        work out what to do next. Committed before the person is answered. Changed facts
-        cancel the reminders planned from the old ones."""
+        work out what to do next. Changed facts cancel the reminders planned from the old
+        ones."""
         work = self._work
         reminders = Reminders(work)
         if interview_id is not None:
@@ -65,5 +65,4 @@ class Interviews:
         if planned is not None and planned[0] is NudgeKind.STAGE:
             stage_check = await reminders.plan(user, interview, planned[0], planned[1])
             planned = None
-        await work.commit()
         return Saved(interview, recommendation, planned, stage_check, now)

@@ -75,9 +75,13 @@ class DbSessionMiddleware(BaseMiddleware):
     end, then finds its id and is skipped.
 
     The session does not autoflush: what a handler changes is written at the commit, in a
-    write transaction of a few statements. A use case that needs its rows written earlier
-    (an id for a button) commits them itself, before it answers, so no write transaction
-    is held while Telegram answers.
+    write transaction of a few statements. On SQLite, a handler that has written earlier
+    (an id for a button) has that written part committed before its next call to Telegram
+    (:class:`bot.telegram.middlewares.telegram.CommitBeforeCalling`): SQLite has one
+    writer, who must not wait for Telegram. The update's id is recorded at its end, so an
+    update cut short after such a commit runs again when Telegram resends it; what that
+    commit wrote (the person at consent, a saved interview with its conversation ended) is
+    not done twice.
     """
 
     def __init__(
@@ -97,8 +101,6 @@ class DbSessionMiddleware(BaseMiddleware):
             if update_id is not None and await updates.handled(update_id):
                 logger.info("update=%s already handled; skipped", update_id)
                 return None
-            if update_id is not None:
-                updates.remember(update_id, self._clock())
             work = Work(session, self._clock, data.get("planner") or NoPlanner())
             data["session"] = session
             data["work"] = work
@@ -108,6 +110,8 @@ class DbSessionMiddleware(BaseMiddleware):
             token = current_session.set(session)
             try:
                 result = await handler(event, data)
+                if update_id is not None:
+                    updates.remember(update_id, self._clock())
                 await work.commit()
                 if self._state_outside is not None:
                     await self._state_outside.write_pending(session)
