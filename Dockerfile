@@ -9,7 +9,7 @@ COPY pyproject.toml README.md ./
 COPY bot ./bot
 RUN python -m venv /opt/venv \
     && /opt/venv/bin/pip install --upgrade pip \
-    && /opt/venv/bin/pip install .
+    && /opt/venv/bin/pip install ".[postgres,redis]"
 COPY locales ./locales
 RUN /opt/venv/bin/pybabel compile -d locales -D messages
 

@@ -11,14 +11,12 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder
-from aiogram.fsm.storage.redis import RedisStorage
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app.config import Settings
 from bot.app.metrics import Metrics
-from bot.db.fsm_redis import AfterCommitStorage, RenewedLockIsolation
-from bot.db.fsm_storage import SQLAlchemyStorage
+from bot.db.fsm_storage import AfterCommitStorage, SQLAlchemyStorage
 from bot.domain.clock import Clock, system_clock
 from bot.services.ports import NoPlanner, Planner
 from bot.telegram.handlers import build_root_router
@@ -52,6 +50,11 @@ def create_storage(
     """Redis when ``REDIS_URL`` is set (shared by replicas), else the bot's own database."""
     key_builder = DefaultKeyBuilder(with_destiny=True)
     if settings.redis_url:
+        # Imported here: redis is an extra that the embedded mode (`make run`) does without.
+        from aiogram.fsm.storage.redis import RedisStorage  # noqa: PLC0415
+
+        from bot.db.fsm_redis import RenewedLockIsolation  # noqa: PLC0415
+
         redis_storage = RedisStorage.from_url(settings.redis_url, key_builder=key_builder)
         # The lock that serializes one person's updates across replicas expires by itself
         # once its holder stops renewing it: after a replica is killed mid-update, the person
@@ -64,9 +67,9 @@ def create_storage(
 def redis_ping(storage: BaseStorage) -> Callable[[], Awaitable[Any]] | None:
     """A readiness probe for the Redis holding the conversations, when they are in Redis."""
     inner = storage.inner if isinstance(storage, AfterCommitStorage) else storage
-    if not isinstance(inner, RedisStorage):
+    redis = getattr(inner, "redis", None)  # aiogram's RedisStorage
+    if redis is None:
         return None
-    redis = inner.redis
 
     async def ping() -> None:
         await redis.ping()

@@ -52,9 +52,14 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     """An async engine; SQLite gets WAL, foreign keys and a busy timeout."""
     if make_url(url).get_backend_name() == "sqlite":
         ensure_sqlite_directory(url)
-        engine = create_async_engine(
-            url, echo=echo, pool_size=SQLITE_POOL_SIZE, max_overflow=SQLITE_POOL_OVERFLOW
+        database = make_url(url).database or ":memory:"
+        in_memory = database == ":memory:" or "mode=memory" in url
+        pool: dict[str, Any] = (
+            {}
+            if in_memory
+            else {"pool_size": SQLITE_POOL_SIZE, "max_overflow": SQLITE_POOL_OVERFLOW}
         )
+        engine = create_async_engine(url, echo=echo, **pool)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     return create_async_engine(url, echo=echo, pool_pre_ping=True)

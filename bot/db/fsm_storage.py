@@ -1,5 +1,7 @@
-"""Conversation state (aiogram FSM) in the bot's own database: it survives a restart, even
-``kill -9``.
+"""Conversation state (aiogram FSM): in the bot's own database (:class:`SQLAlchemyStorage`),
+or elsewhere (Redis) behind :class:`AfterCommitStorage`.
+
+In the database the state survives a restart, even ``kill -9``.
 
 Inside an update the state is read and written through that update's session
 (:data:`bot.db.context.current_session`): a change is written when the update's transaction
@@ -116,3 +118,68 @@ class SQLAlchemyStorage(BaseStorage):
 
     async def close(self) -> None:
         """The engine belongs to the application, which disposes of it."""
+
+
+_PENDING = "bot.db.fsm_storage.pending"  # session.info: the update's state changes, not yet written
+
+
+class AfterCommitStorage(BaseStorage):
+    """Conversation state outside the database (Redis), moved only by updates that succeed.
+
+    Inside an update (a session in :data:`bot.db.context.current_session`) a change is kept
+    with the update's session and written by :meth:`write_pending` once the update's
+    transaction has committed; a rolled-back update writes none, so its person is asked the
+    same question again rather than the next one about an answer that was never saved. The
+    update reads its own changes. Outside an update, calls go straight to the store.
+    """
+
+    def __init__(self, inner: BaseStorage) -> None:
+        self.inner = inner
+
+    @staticmethod
+    def _pending() -> dict[StorageKey, dict[str, Any]] | None:
+        session = current_session.get()
+        if session is None:
+            return None
+        pending: dict[StorageKey, dict[str, Any]] = session.info.setdefault(_PENDING, {})
+        return pending
+
+    async def set_state(self, key: StorageKey, state: StateType = None) -> None:
+        pending = self._pending()
+        if pending is None:
+            await self.inner.set_state(key, state)
+            return
+        pending.setdefault(key, {})["state"] = state.state if isinstance(state, State) else state
+
+    async def get_state(self, key: StorageKey) -> str | None:
+        pending = self._pending()
+        if pending is not None and "state" in pending.get(key, {}):
+            state: str | None = pending[key]["state"]
+            return state
+        return await self.inner.get_state(key)
+
+    async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
+        pending = self._pending()
+        if pending is None:
+            await self.inner.set_data(key, data)
+            return
+        pending.setdefault(key, {})["data"] = copy.deepcopy(dict(data))
+
+    async def get_data(self, key: StorageKey) -> dict[str, Any]:
+        pending = self._pending()
+        if pending is not None and "data" in pending.get(key, {}):
+            data: dict[str, Any] = copy.deepcopy(pending[key]["data"])
+            return data
+        return await self.inner.get_data(key)
+
+    async def write_pending(self, session: AsyncSession) -> None:
+        """Write what the update changed (after its commit)."""
+        pending: dict[StorageKey, dict[str, Any]] = session.info.pop(_PENDING, {})
+        for key, changes in pending.items():
+            if "state" in changes:
+                await self.inner.set_state(key, changes["state"])
+            if "data" in changes:
+                await self.inner.set_data(key, changes["data"])
+
+    async def close(self) -> None:
+        await self.inner.close()

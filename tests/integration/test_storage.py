@@ -13,8 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.db.context import current_session
 from bot.db.engine import create_engine, create_sessionmaker
-from bot.db.fsm_redis import AfterCommitStorage
-from bot.db.fsm_storage import SQLAlchemyStorage
+from bot.db.fsm_storage import AfterCommitStorage, SQLAlchemyStorage
 from bot.db.models import FsmRecord
 from bot.db.repositories.users import UserRepository
 from bot.telegram.states import Onboarding

@@ -16,7 +16,7 @@ from aiogram.types import TelegramObject, Update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.context import current_session
-from bot.db.fsm_redis import AfterCommitStorage
+from bot.db.fsm_storage import AfterCommitStorage
 from bot.db.models import User
 from bot.db.repositories.updates import UpdateRepository
 from bot.db.repositories.users import UserRepository
