@@ -8,12 +8,10 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app.commands import COMMANDS
 from bot.db.models import User
-from bot.db.repositories.users import UserRepository
-from bot.domain.clock import Clock
+from bot.services.profile import Profile
 from bot.telegram.filters import TextIn
 from bot.telegram.keyboards.common import MENU_HELP, main_menu
 from bot.telegram.states import Onboarding
@@ -41,7 +39,7 @@ CANCELLED = __("Cancelled. What was already saved stays saved.")
 
 
 async def cmd_cancel(
-    message: Message, state: FSMContext, user: User | None, session: AsyncSession, clock: Clock
+    message: Message, state: FSMContext, user: User | None, profile: Profile
 ) -> None:
     if await state.get_state() is None:
         await message.answer(
@@ -52,8 +50,7 @@ async def cmd_cancel(
     await state.clear()
     text = str(CANCELLED)
     if user is not None and current is not None and current.startswith(Onboarding.__name__):
-        if user.onboarded_at is None:
-            await UserRepository(session).update(user, clock(), onboarded_at=clock())
+        await profile.finish_onboarding(user)
         text += "\n" + _("The remaining settings keep their defaults; /settings changes them.")
     await message.answer(text, reply_markup=main_menu() if user else None)
 

@@ -7,10 +7,8 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import User
-from bot.db.repositories.users import UserRepository
 from bot.domain.clock import Clock
 from bot.domain.preferences import (
     RUSSIAN_ZONES,
@@ -20,6 +18,7 @@ from bot.domain.preferences import (
     clean_signature,
     parse_timezone,
 )
+from bot.services.profile import Profile
 from bot.telegram.filters import NOT_COMMAND
 from bot.telegram.handlers.utils import drop_keyboard
 from bot.telegram.keyboards.callbacks import OnboardingCb
@@ -100,10 +99,10 @@ async def _after_signature(
 
 
 async def _finish(
-    message: Message, state: FSMContext, user: User, session: AsyncSession, clock: Clock, done: str
+    message: Message, state: FSMContext, user: User, profile: Profile, clock: Clock, done: str
 ) -> None:
     now = clock()
-    await UserRepository(session).update(user, now, onboarded_at=now)
+    await profile.finish_onboarding(user)
     await state.clear()
     text = "\n\n".join(
         [
@@ -136,14 +135,14 @@ async def typed_signature(message: Message, empty_hint: str) -> str | None:
 
 
 async def signature_text(
-    message: Message, state: FSMContext, user: User, session: AsyncSession, clock: Clock, bot: Bot
+    message: Message, state: FSMContext, user: User, profile: Profile, clock: Clock, bot: Bot
 ) -> None:
     hint = _("The signature cannot be empty. Send a name or tap «Keep».")
     signature = await typed_signature(message, hint)
     if signature is None:
         return
     await _settle_prompt(bot, message.chat.id, state)
-    await UserRepository(session).update(user, clock(), signature=signature)
+    await profile.change(user, signature=signature)
     done = _("✓ Signature: {name}").format(name=quote_input(signature, SIGNATURE_MAX))
     await _after_signature(message, state, user, clock, done)
 
@@ -171,7 +170,7 @@ async def gender_chosen(
     callback_data: OnboardingCb,
     state: FSMContext,
     user: User,
-    session: AsyncSession,
+    profile: Profile,
     clock: Clock,
     bot: Bot,
 ) -> None:
@@ -182,7 +181,7 @@ async def gender_chosen(
     if not isinstance(callback.message, Message):
         return
     if callback_data.value != SKIP:
-        await UserRepository(session).update(user, clock(), gender=callback_data.value)
+        await profile.change(user, gender=callback_data.value)
     await drop_keyboard(bot, callback.message.chat.id, callback.message.message_id)
     done = _("✓ Russian wording: {form}").format(form=gender_name(user.gender))
     await ask_timezone(callback.message, state, done, user, clock)
@@ -204,7 +203,7 @@ async def timezone_chosen(
     callback_data: OnboardingCb,
     state: FSMContext,
     user: User,
-    session: AsyncSession,
+    profile: Profile,
     clock: Clock,
     bot: Bot,
 ) -> None:
@@ -216,10 +215,10 @@ async def timezone_chosen(
     if not isinstance(callback.message, Message):
         return
     if zone is not None:
-        await UserRepository(session).update(user, clock(), timezone=zone)
+        await profile.change_zone(user, zone)
     await drop_keyboard(bot, callback.message.chat.id, callback.message.message_id)
     done = _("✓ Time zone: {zone}").format(zone=timezone_text(user.timezone, clock()))
-    await _finish(callback.message, state, user, session, clock, done)
+    await _finish(callback.message, state, user, profile, clock, done)
 
 
 def timezone_error(text: str) -> str | None:
@@ -238,7 +237,7 @@ def timezone_error(text: str) -> str | None:
 
 
 async def timezone_text_input(
-    message: Message, state: FSMContext, user: User, session: AsyncSession, clock: Clock, bot: Bot
+    message: Message, state: FSMContext, user: User, profile: Profile, clock: Clock, bot: Bot
 ) -> None:
     text = message.text or ""
     error = timezone_error(text)
@@ -248,9 +247,9 @@ async def timezone_text_input(
     zone = parse_timezone(text)
     assert zone is not None  # checked by timezone_error
     await _settle_prompt(bot, message.chat.id, state)
-    await UserRepository(session).update(user, clock(), timezone=zone)
+    await profile.change_zone(user, zone)
     done = _("✓ Time zone: {zone}").format(zone=timezone_text(zone, clock()))
-    await _finish(message, state, user, session, clock, done)
+    await _finish(message, state, user, profile, clock, done)
 
 
 async def timezone_not_text(message: Message) -> None:

@@ -17,16 +17,10 @@ from aiogram.types import (
 )
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import User
-from bot.db.repositories.interviews import InterviewRepository
-from bot.db.repositories.journal import JournalRepository, PlanRepository
-from bot.db.repositories.nudges import NudgeRepository
-from bot.db.repositories.users import UserRepository
 from bot.domain.clock import Clock
-from bot.services.export import export_document
-from bot.services.reminders import Reminders
+from bot.services.privacy import Privacy
 from bot.telegram.handlers.utils import edit_text
 from bot.telegram.i18n import N_
 from bot.telegram.keyboards.callbacks import PrivacyCb
@@ -62,16 +56,9 @@ async def cmd_privacy(message: Message, user: User | None) -> None:
     await message.answer(privacy_text(), reply_markup=builder.as_markup())
 
 
-async def _send_export(message: Message, session: AsyncSession, user: User, clock: Clock) -> None:
+async def _send_export(message: Message, user: User, privacy: Privacy, clock: Clock) -> None:
     now = clock()
-    document = export_document(
-        user,
-        await InterviewRepository(session).all_for_user(user.id),
-        await NudgeRepository(session).all_for_user(user.id),
-        await JournalRepository(session).for_user(user.id),
-        await PlanRepository(session).steps(user.id),
-        now,
-    )
+    document = await privacy.export(user)
     name = f"interview-feedback-{now:%Y-%m-%d}.json"
     await message.answer_document(
         BufferedInputFile(document, filename=name),
@@ -79,8 +66,8 @@ async def _send_export(message: Message, session: AsyncSession, user: User, cloc
     )
 
 
-async def cmd_export(message: Message, session: AsyncSession, user: User, clock: Clock) -> None:
-    await _send_export(message, session, user, clock)
+async def cmd_export(message: Message, user: User, privacy: Privacy, clock: Clock) -> None:
+    await _send_export(message, user, privacy, clock)
 
 
 def _confirm_keyboard() -> InlineKeyboardBuilder:
@@ -104,12 +91,11 @@ async def cmd_delete(message: Message) -> None:
 async def on_privacy_button(
     callback: CallbackQuery,
     callback_data: PrivacyCb,
-    session: AsyncSession,
     user: User,
     clock: Clock,
     state: FSMContext,
     bot: Bot,
-    reminders: Reminders,
+    privacy: Privacy,
 ) -> None:
     message = callback.message
     if not isinstance(message, Message):
@@ -117,14 +103,13 @@ async def on_privacy_button(
         return
     await callback.answer()
     if callback_data.action == "export":
-        await _send_export(message, session, user, clock)
+        await _send_export(message, user, privacy, clock)
     elif callback_data.action == "delete":
         await message.answer(_(CONFIRM_QUESTION), reply_markup=_confirm_keyboard().as_markup())
     elif callback_data.action == "keep":
         await edit_text(message, _("Nothing was deleted."))
     elif callback_data.action == "confirm":
-        await reminders.forget(user_id=user.id)
-        await UserRepository(session).delete(user.id)  # interviews and reminders go with it
+        await privacy.erase(user)
         await state.clear()
         with suppress(TelegramBadRequest):  # no menu of this chat's own: nothing to remove
             await bot.delete_my_commands(scope=BotCommandScopeChat(chat_id=message.chat.id))

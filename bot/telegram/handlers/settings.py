@@ -13,11 +13,9 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app.commands import set_chat_commands
 from bot.db.models import User
-from bot.db.repositories.users import UserRepository
 from bot.domain.clock import Clock
 from bot.domain.preferences import (
     SIGNATURE_MAX,
@@ -26,8 +24,7 @@ from bot.domain.preferences import (
     parse_quiet_hours,
     parse_timezone,
 )
-from bot.services.reminders import Reminders
-from bot.services.work import Work
+from bot.services.profile import Profile
 from bot.telegram.filters import NOT_COMMAND, TextIn
 from bot.telegram.handlers.onboarding import (
     PROMPT_KEY,
@@ -123,7 +120,7 @@ async def language(
     callback: CallbackQuery,
     callback_data: SettingsCb,
     user: User,
-    session: AsyncSession,
+    profile: Profile,
     clock: Clock,
     i18n: I18n,
     bot: Bot,
@@ -141,7 +138,7 @@ async def language(
     if callback_data.value not in LANGUAGE_NAMES:
         await callback.answer(_("This button is no longer active."), show_alert=True)
         return
-    await UserRepository(session).update(user, clock(), language=callback_data.value)
+    await profile.change(user, language=callback_data.value)
     with i18n.use_locale(user.language):
         await callback.answer()
         await _show_card(callback, user, clock)
@@ -168,14 +165,14 @@ async def signature(callback: CallbackQuery, state: FSMContext, user: User) -> N
 
 
 async def signature_input(
-    message: Message, state: FSMContext, user: User, session: AsyncSession, clock: Clock, bot: Bot
+    message: Message, state: FSMContext, user: User, profile: Profile, clock: Clock, bot: Bot
 ) -> None:
     hint = _("The signature cannot be empty. Send a name or tap «Back».")
     value = await typed_signature(message, hint)
     if value is None:
         return
     await _leave_input(bot, message.chat.id, state)
-    await UserRepository(session).update(user, clock(), signature=value)
+    await profile.change(user, signature=value)
     await _send_card(message, user, clock, _("✓ Signature saved."))
 
 
@@ -199,7 +196,7 @@ async def gender(
     callback: CallbackQuery,
     callback_data: SettingsCb,
     user: User,
-    session: AsyncSession,
+    profile: Profile,
     clock: Clock,
 ) -> None:
     if not callback_data.value:
@@ -217,7 +214,7 @@ async def gender(
     if callback_data.value not in set(Gender):
         await callback.answer(_("This button is no longer active."), show_alert=True)
         return
-    await UserRepository(session).update(user, clock(), gender=callback_data.value)
+    await profile.change(user, gender=callback_data.value)
     await callback.answer(_("Saved"))
     await _show_card(callback, user, clock)
 
@@ -230,9 +227,8 @@ async def timezone(
     callback_data: SettingsCb,
     state: FSMContext,
     user: User,
-    session: AsyncSession,
+    profile: Profile,
     clock: Clock,
-    work: Work,
 ) -> None:
     if not callback_data.value:
         builder = InlineKeyboardBuilder()
@@ -252,7 +248,7 @@ async def timezone(
         await callback.answer(_("This button is no longer active."), show_alert=True)
         return
     await state.clear()
-    await _change_zone(session, user, zone, clock, work)
+    await profile.change_zone(user, zone)
     await callback.answer(_("Saved"))
     await _show_card(callback, user, clock)
 
@@ -261,10 +257,9 @@ async def timezone_input(
     message: Message,
     state: FSMContext,
     user: User,
-    session: AsyncSession,
+    profile: Profile,
     clock: Clock,
     bot: Bot,
-    work: Work,
 ) -> None:
     text = message.text or ""
     error = timezone_error(text)
@@ -274,21 +269,8 @@ async def timezone_input(
     zone = parse_timezone(text)
     assert zone is not None  # checked by timezone_error
     await _leave_input(bot, message.chat.id, state)
-    await _change_zone(session, user, zone, clock, work)
+    await profile.change_zone(user, zone)
     await _send_card(message, user, clock, _("✓ Time zone saved."))
-
-
-async def _change_zone(
-    session: AsyncSession,
-    user: User,
-    zone: str,
-    clock: Clock,
-    work: Work,
-) -> None:
-    """Save the zone; pending reminders keep their local time in it."""
-    old, now = user.timezone, clock()
-    await UserRepository(session).update(user, now, timezone=zone)
-    await Reminders(work).move_to_new_zone(user, old)
 
 
 # --- quiet hours -------------------------------------------------------------------------
@@ -299,7 +281,7 @@ async def quiet_hours(
     callback_data: SettingsCb,
     state: FSMContext,
     user: User,
-    session: AsyncSession,
+    profile: Profile,
     clock: Clock,
 ) -> None:
     value = callback_data.value
@@ -343,9 +325,8 @@ async def quiet_hours(
     if value != "off" and chosen is None:
         await callback.answer(_("This button is no longer active."), show_alert=True)
         return
-    await UserRepository(session).update(
+    await profile.change(
         user,
-        clock(),
         quiet_start=chosen[0] if chosen else None,
         quiet_end=chosen[1] if chosen else None,
     )
@@ -354,7 +335,7 @@ async def quiet_hours(
 
 
 async def quiet_hours_input(
-    message: Message, state: FSMContext, user: User, session: AsyncSession, clock: Clock, bot: Bot
+    message: Message, state: FSMContext, user: User, profile: Profile, clock: Clock, bot: Bot
 ) -> None:
     parsed = parse_quiet_hours(message.text or "")
     if parsed is None:
@@ -366,7 +347,7 @@ async def quiet_hours_input(
         )
         return
     await _leave_input(bot, message.chat.id, state)
-    await UserRepository(session).update(user, clock(), quiet_start=parsed[0], quiet_end=parsed[1])
+    await profile.change(user, quiet_start=parsed[0], quiet_end=parsed[1])
     await _send_card(message, user, clock, _("✓ Quiet hours saved."))
 
 

@@ -21,8 +21,11 @@ from bot.db.models import User
 from bot.db.repositories.updates import UpdateRepository
 from bot.db.repositories.users import UserRepository
 from bot.domain.clock import Clock
+from bot.services.insights import Insights
 from bot.services.interviews import Interviews
 from bot.services.ports import NoPlanner
+from bot.services.privacy import Privacy
+from bot.services.profile import Profile
 from bot.services.reminders import Reminders
 from bot.services.work import Work
 
@@ -107,6 +110,9 @@ class DbSessionMiddleware(BaseMiddleware):
             data["after_commit"] = work.pending
             data["interviews"] = Interviews(work)
             data["reminders"] = Reminders(work)
+            data["profile"] = Profile(work)
+            data["privacy"] = Privacy(work)
+            data["insights"] = Insights(work)
             token = current_session.set(session)
             try:
                 result = await handler(event, data)

@@ -1,0 +1,34 @@
+"""Use cases around the person's data: everything as one document, or erased."""
+
+from __future__ import annotations
+
+from bot.db.models import User
+from bot.db.repositories.interviews import InterviewRepository
+from bot.db.repositories.journal import JournalRepository, PlanRepository
+from bot.db.repositories.nudges import NudgeRepository
+from bot.db.repositories.users import UserRepository
+from bot.services.export import export_document
+from bot.services.reminders import Reminders
+from bot.services.work import Work
+
+
+class Privacy:
+    def __init__(self, work: Work) -> None:
+        self._work = work
+
+    async def export(self, user: User) -> bytes:
+        """All the person's data as a JSON document (see docs/architecture.md)."""
+        session = self._work.session
+        return export_document(
+            user,
+            await InterviewRepository(session).all_for_user(user.id),
+            await NudgeRepository(session).all_for_user(user.id),
+            await JournalRepository(session).for_user(user.id),
+            await PlanRepository(session).steps(user.id),
+            self._work.now(),
+        )
+
+    async def erase(self, user: User) -> None:
+        """Delete the person and everything of theirs, their reminder jobs included."""
+        await Reminders(self._work).forget(user_id=user.id)
+        await UserRepository(self._work.session).delete(user.id)  # the rest goes with it
