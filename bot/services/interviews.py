@@ -1,4 +1,5 @@
-"""Use cases around interviews: save one from the intake, with its recommendation."""
+"""Use cases around interviews: save one from the intake with its recommendation, list,
+archive, delete, the letters' options, a letter noted as sent."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final
 
-from bot.db.models import Interview, Nudge, User
+from bot.db.models import Interview, JournalEntry, Nudge, User
 from bot.db.repositories.interviews import InterviewRepository
+from bot.db.repositories.journal import JournalRepository
 from bot.domain.reminders import NudgeKind, plan
 from bot.domain.timing import Recommendation, facts_of, recommend
 from bot.services.reminders import Reminders
@@ -28,13 +30,87 @@ class Saved:
     now: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class Page:
+    items: list[Interview]
+    page: int
+    pages: int
+    total: int
+    archived_exist: bool
+    """Whether the person has archived interviews (the list offers the archive)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SentNoted:
+    first: bool
+    """False: it had been noted already, nothing changed."""
+    recommendation: Recommendation
+    follow_up_check: Nudge | None
+    """«Did they answer?», planned after a request."""
+
+
 class Interviews:
     def __init__(self, work: Work) -> None:
         self._work = work
         self._repo = InterviewRepository(work.session)
 
     async def get(self, user: User, interview_id: int) -> Interview | None:
+        """The person's interview; someone else's id finds nothing."""
         return await self._repo.get_for_user(interview_id, user.id)
+
+    async def page(self, user: User, page: int, size: int, *, archived: bool = False) -> Page:
+        """One page of the list, newest first (a page past the end shows the last one)."""
+        total = await self._repo.count(user.id, archived=archived)
+        pages = max(1, -(-total // size))
+        page = min(max(page, 0), pages - 1)
+        items = await self._repo.page(user.id, archived=archived, offset=page * size, limit=size)
+        archived_exist = archived or bool(await self._repo.count(user.id, archived=True))
+        return Page(items, page, pages, total, archived_exist)
+
+    async def recent(self, user: User, limit: int) -> list[Interview]:
+        """The newest interviews not archived."""
+        return await self._repo.page(user.id, archived=False, offset=0, limit=limit)
+
+    async def journal(self, user: User, interview: Interview) -> list[JournalEntry]:
+        """What the person noted about the interview, oldest first."""
+        return await JournalRepository(self._work.session).for_interview(interview.id, user.id)
+
+    async def archive(self, interview: Interview) -> None:
+        """Out of the list; an archived interview needs no more reminders."""
+        await self._repo.update(interview, self._work.now(), archived_at=self._work.now())
+        await Reminders(self._work).cancel(interview_id=interview.id)
+
+    async def restore(self, interview: Interview) -> None:
+        await self._repo.update(interview, self._work.now(), archived_at=None)
+
+    async def delete(self, user: User, interview: Interview) -> None:
+        """The interview, its journal and its reminders (their jobs too)."""
+        await Reminders(self._work).forget(interview_id=interview.id)
+        await self._repo.delete_for_user(interview.id, user.id)
+
+    async def change_draft(
+        self, interview: Interview, *, tone: str | None = None, language: str | None = None
+    ) -> None:
+        """The tone or language the person wants their letters in."""
+        changes = {"draft_tone": tone, "draft_language": language}
+        chosen = {name: value for name, value in changes.items() if value is not None}
+        await self._repo.update(interview, self._work.now(), **chosen)
+
+    async def note_sent(
+        self, user: User, interview: Interview, column: str, *, ask_for_answer: bool
+    ) -> SentNoted:
+        """The person sent a letter (``column``: which one); after a request, plan the
+        check whether the employer answered."""
+        now = self._work.now()
+        first = getattr(interview, column) is None
+        if first:
+            await self._repo.update(interview, now, **{column: now})
+        recommendation = recommend(facts_of(interview), user.timezone, now)
+        planned = plan(recommendation, now)
+        check = None
+        if first and ask_for_answer and planned is not None:
+            check = await Reminders(self._work).plan(user, interview, planned[0], planned[1])
+        return SentNoted(first, recommendation, check)
 
     async def save(
         self, user: User, fields: dict[str, Any], interview_id: int | None = None

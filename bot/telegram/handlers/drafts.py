@@ -24,18 +24,14 @@ from aiogram.types import (
 )
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Interview, User
-from bot.db.repositories.interviews import InterviewRepository
-from bot.db.repositories.journal import JournalRepository
 from bot.domain.clock import Clock
 from bot.domain.intake import Area, Channel, Outcome
 from bot.domain.preferences import local_today
-from bot.domain.reminders import plan
 from bot.domain.timing import Action, Reason, Recommendation, facts_of, recommend
 from bot.drafting.render import SHORT_LIMIT, Draft, DraftContext, Kind, Tone, render
-from bot.services.reminders import Reminders
+from bot.services.interviews import Interviews
 from bot.telegram.handlers.utils import edit_text
 from bot.telegram.keyboards.callbacks import DraftCb, InterviewCb, JournalCb, RemindCb
 from bot.telegram.views.common import human_date
@@ -178,22 +174,14 @@ def draft_view(
     return "\n".join(lines), draft_keyboard(interview, kind, draft, short, context)
 
 
-async def _owned(
-    session: AsyncSession, interview_id: int, user: User
-) -> tuple[InterviewRepository, Interview | None]:
-    repo = InterviewRepository(session)
-    return repo, await repo.get_for_user(interview_id, user.id)
-
-
 async def on_draft_button(
     callback: CallbackQuery,
     callback_data: DraftCb,
-    session: AsyncSession,
     user: User,
     clock: Clock,
-    reminders: Reminders,
+    interviews: Interviews,
 ) -> None:
-    repo, interview = await _owned(session, callback_data.id, user)
+    interview = await interviews.get(user, callback_data.id)
     message = callback.message
     if interview is None or not isinstance(message, Message):
         await callback.answer(_("Interview not found. It may have been deleted."), show_alert=True)
@@ -201,26 +189,18 @@ async def on_draft_button(
     now = clock()
     action, value = callback_data.action, callback_data.value
     if action == "tone" and value in {tone.value for tone in Tone}:
-        await repo.update(interview, now, draft_tone=value)
+        await interviews.change_draft(interview, tone=value)
     elif action == "lang" and value in {"ru", "en"}:
-        await repo.update(interview, now, draft_language=value)
+        await interviews.change_draft(interview, language=value)
     elif action == "sent":
-        await _mark_sent(
-            callback,
-            session,
-            interview,
-            user,
-            now,
-            value,
-            reminders,
-        )
+        await _mark_sent(callback, interviews, interview, user, now, value)
         return
     elif action != "show":
         await callback.answer(_("This button is no longer active."), show_alert=True)
         return
     await callback.answer()
     asked = Kind.CLARIFY if callback_data.kind == Kind.CLARIFY else None
-    topics = await _feedback_topics(session, interview, user) if asked else None
+    topics = await _feedback_topics(interviews, interview, user) if asked else None
     text, markup = draft_view(interview, user, now, asked, topics)
     if action == "show":
         await message.answer(text, reply_markup=markup)
@@ -229,10 +209,10 @@ async def on_draft_button(
 
 
 async def _feedback_topics(
-    session: AsyncSession, interview: Interview, user: User
+    interviews: Interviews, interview: Interview, user: User
 ) -> tuple[str, ...]:
     """The areas named by the latest feedback on this interview (those a letter can name)."""
-    entries = await JournalRepository(session).for_interview(interview.id, user.id)
+    entries = await interviews.journal(user, interview)
     latest = next((e for e in reversed(entries) if e.kind == "feedback"), None)
     known = {area.value for area in Area}
     return tuple(area for area in (latest.areas if latest else []) if area in known)
@@ -240,59 +220,50 @@ async def _feedback_topics(
 
 async def _mark_sent(
     callback: CallbackQuery,
-    session: AsyncSession,
+    interviews: Interviews,
     interview: Interview,
     user: User,
     now: datetime,
     value: str,
-    reminders: Reminders,
 ) -> None:
-    repo = InterviewRepository(session)
     kind = next((k for k in SENT_COLUMN if k.value == value), None)
     if kind is None:
         await callback.answer(_("This button is no longer active."), show_alert=True)
         return
-    column = SENT_COLUMN[kind]
-    already = getattr(interview, column)
-    if already is None:
-        await repo.update(interview, now, **{column: now})
-    await callback.answer(_("Noted as sent") if already is None else _("Already noted"))
-    if already is not None or not isinstance(callback.message, Message):
+    noted = await interviews.note_sent(
+        user, interview, SENT_COLUMN[kind], ask_for_answer=kind is Kind.REQUEST
+    )
+    await callback.answer(_("Noted as sent") if noted.first else _("Already noted"))
+    if not noted.first or not isinstance(callback.message, Message):
         return
-    rec = recommend(facts_of(interview), user.timezone, now)
+    rec = noted.recommendation
     today = local_today(now, user.timezone)
     sent_on = human_date(today, today)
     note = _("✅ Sent on {date}. Good luck!").format(date=sent_on)
-    planned = plan(rec, now)
     if kind in {Kind.REQUEST, Kind.FOLLOW_UP}:
         note += "\n" + recommendation_text(rec, now, user.timezone)
-    if kind is Kind.REQUEST and planned is not None:
-        nudge = await reminders.plan(user, interview, planned[0], planned[1])
-        due = nudge.due_at
+    if noted.follow_up_check is not None:
         note += "\n" + _("⏰ I'll ask you {when} whether they answered.").format(
-            when=when_text(due, now, user.timezone)
+            when=when_text(noted.follow_up_check.due_at, now, user.timezone)
         )
     await callback.message.answer(note)
 
 
-async def cmd_draft(message: Message, session: AsyncSession, user: User, clock: Clock) -> None:
-    repo = InterviewRepository(session)
-    interviews = await repo.page(user.id, archived=False, offset=0, limit=10)
-    if not interviews:
+async def cmd_draft(message: Message, user: User, clock: Clock, interviews: Interviews) -> None:
+    recent = await interviews.recent(user, 10)
+    if not recent:
         await message.answer(_("You have no interviews yet. Tap «➕ New interview» or send /new."))
         return
-    if len(interviews) == 1:
-        text, markup = draft_view(interviews[0], user, clock())
+    if len(recent) == 1:
+        text, markup = draft_view(recent[0], user, clock())
         await message.answer(text, reply_markup=markup)
         return
-    markup = choose_interview(
-        interviews, lambda interview_id: DraftCb(action="show", id=interview_id)
-    )
+    markup = choose_interview(recent, lambda interview_id: DraftCb(action="show", id=interview_id))
     await message.answer(_("📝 Which interview is the draft for?"), reply_markup=markup)
 
 
 async def on_inline_query(
-    query: InlineQuery, session: AsyncSession, user: User | None, clock: Clock
+    query: InlineQuery, user: User | None, clock: Clock, interviews: Interviews
 ) -> None:
     """Drafts to insert straight into the recruiter's chat, newest first."""
     if user is None:
@@ -308,10 +279,8 @@ async def on_inline_query(
     now = clock()
     needle = query.query.strip().casefold()
     results: list[InlineQueryResultUnion] = []
-    interviews = await InterviewRepository(session).page(
-        user.id, archived=False, offset=0, limit=50
-    )
-    for interview in interviews:
+    recent = await interviews.recent(user, 50)
+    for interview in recent:
         if needle and needle not in f"{interview.company} {interview.position}".casefold():
             continue
         kind, _rec = current_kind(interview, user, now)
@@ -333,9 +302,7 @@ async def on_inline_query(
     button = None
     if not results:
         label = (
-            _("No matching drafts: open the bot")
-            if interviews
-            else _("No drafts yet: open the bot")
+            _("No matching drafts: open the bot") if recent else _("No drafts yet: open the bot")
         )
         button = InlineQueryResultsButton(text=label, start_parameter="inline")
     await query.answer(results, is_personal=True, cache_time=10, button=button)

@@ -12,15 +12,12 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Interview, User
-from bot.db.repositories.interviews import InterviewRepository
-from bot.db.repositories.journal import JournalRepository
 from bot.domain.clock import Clock
 from bot.domain.intake import Step
 from bot.domain.preferences import local_today
-from bot.services.reminders import Reminders
+from bot.services.interviews import Interviews
 from bot.telegram.filters import TextIn
 from bot.telegram.handlers import intake
 from bot.telegram.handlers.utils import edit_text
@@ -34,13 +31,10 @@ PAGE_SIZE = 5
 
 
 async def _list_view(
-    session: AsyncSession, user: User, page: int, *, archived: bool
+    interviews: Interviews, user: User, page: int, *, archived: bool
 ) -> tuple[str, InlineKeyboardMarkup]:
-    repo = InterviewRepository(session)
-    total = await repo.count(user.id, archived=archived)
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(page, 0), pages - 1)
-    items = await repo.page(user.id, archived=archived, offset=page * PAGE_SIZE, limit=PAGE_SIZE)
+    listed = await interviews.page(user, page, PAGE_SIZE, archived=archived)
+    items, page, pages, total = listed.items, listed.page, listed.pages, listed.total
     builder = InlineKeyboardBuilder()
     for item in items:
         builder.button(
@@ -64,7 +58,7 @@ async def _list_view(
     if archived:
         builder.button(text=_("← Current interviews"), callback_data=InterviewCb(action="list"))
         sizes.append(1)
-    elif await repo.count(user.id, archived=True):
+    elif listed.archived_exist:
         builder.button(
             text=_("🗄 Archived interviews"),
             callback_data=InterviewCb(action="list", archived=True),
@@ -84,8 +78,8 @@ async def _list_view(
     return text, builder.as_markup()
 
 
-async def cmd_list(message: Message, session: AsyncSession, user: User) -> None:
-    text, markup = await _list_view(session, user, 0, archived=False)
+async def cmd_list(message: Message, user: User, interviews: Interviews) -> None:
+    text, markup = await _list_view(interviews, user, 0, archived=False)
     await message.answer(text, reply_markup=markup)
 
 
@@ -116,14 +110,14 @@ def _card_keyboard(interview: Interview, data: InterviewCb) -> InlineKeyboardMar
 
 async def _show_card(
     callback: CallbackQuery,
-    session: AsyncSession,
+    interviews: Interviews,
     interview: Interview,
     data: InterviewCb,
     user: User,
     clock: Clock,
 ) -> None:
     text = interview_card(interview, local_today(clock(), user.timezone))
-    entries = await JournalRepository(session).for_interview(interview.id, user.id)
+    entries = await interviews.journal(user, interview)
     if entries:
         text += (
             "\n\n"
@@ -135,11 +129,11 @@ async def _show_card(
 
 
 async def on_list(
-    callback: CallbackQuery, callback_data: InterviewCb, session: AsyncSession, user: User
+    callback: CallbackQuery, callback_data: InterviewCb, user: User, interviews: Interviews
 ) -> None:
     await callback.answer()
     text, markup = await _list_view(
-        session, user, callback_data.page, archived=callback_data.archived
+        interviews, user, callback_data.page, archived=callback_data.archived
     )
     await edit_text(callback.message, text, markup)
 
@@ -147,15 +141,13 @@ async def on_list(
 async def on_interview(
     callback: CallbackQuery,
     callback_data: InterviewCb,
-    session: AsyncSession,
     user: User,
     clock: Clock,
     state: FSMContext,
     bot: Bot,
-    reminders: Reminders,
+    interviews: Interviews,
 ) -> None:
-    repo = InterviewRepository(session)
-    interview = await repo.get_for_user(callback_data.id, user.id)
+    interview = await interviews.get(user, callback_data.id)
     message = callback.message
     if interview is None or not isinstance(message, Message):
         await callback.answer(_("Interview not found. It may have been deleted."), show_alert=True)
@@ -167,12 +159,12 @@ async def on_interview(
         await intake.begin(message, state, bot, user, clock, interview=interview, jump_to=jump)
         return
     if action in {"archive", "unarchive"}:
-        archived_at = clock() if action == "archive" else None
-        await repo.update(interview, clock(), archived_at=archived_at)
-        if archived_at is not None:  # an archived interview needs no more reminders
-            await reminders.cancel(interview_id=interview.id)
-        await callback.answer(_("Moved to the archive") if archived_at else _("Restored"))
-        await _show_card(callback, session, interview, callback_data, user, clock)
+        if action == "archive":
+            await interviews.archive(interview)
+        else:
+            await interviews.restore(interview)
+        await callback.answer(_("Moved to the archive") if action == "archive" else _("Restored"))
+        await _show_card(callback, interviews, interview, callback_data, user, clock)
         return
     if action == "delete":
         await callback.answer()
@@ -195,14 +187,13 @@ async def on_interview(
         )
         return
     if action == "confirm":
-        await reminders.forget(interview_id=interview.id)
-        await repo.delete_for_user(interview.id, user.id)
+        await interviews.delete(user, interview)
         await callback.answer(_("Deleted"))
-        text, markup = await _list_view(session, user, callback_data.page, archived=False)
+        text, markup = await _list_view(interviews, user, callback_data.page, archived=False)
         await edit_text(message, _("🗑 Deleted.") + "\n\n" + text, markup)
         return
     await callback.answer()
-    await _show_card(callback, session, interview, callback_data, user, clock)
+    await _show_card(callback, interviews, interview, callback_data, user, clock)
 
 
 def create_router() -> Router:
