@@ -37,6 +37,9 @@ from bot.domain.clock import Clock
 from bot.domain.reminders import NudgeStatus, after_quiet_hours, in_quiet_hours
 from bot.scheduler.batch import Batcher
 from bot.scheduler.limiter import RateLimiter
+from bot.services.accounts import Accounts
+from bot.services.ports import NoPlanner, Planner
+from bot.services.work import Work
 from bot.telegram.views.nudges import nudge_keyboard, nudge_text
 
 logger = logging.getLogger("bot.nudges")
@@ -71,6 +74,10 @@ class NudgeDelivery:
     limiter: RateLimiter = field(default_factory=RateLimiter)
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
     on_rescheduled: Rescheduled = _noop
+    planner: Planner = field(default_factory=NoPlanner)
+    """Takes the reminders cancelled when the person blocked the bot off the timetable (the
+    :class:`NudgeScheduler` sets itself; without one, a job left for a cancelled reminder
+    fires and finds nothing to claim)."""
     # Above Telegram's free 30 messages a second, sends are paid broadcasts.
     paid_broadcast: bool = False
     _in_flight: int = field(default=0, init=False)
@@ -229,19 +236,18 @@ class NudgeDelivery:
         return "retry"
 
     async def _blocked(self, nudge_id: int, user_id: int) -> None:
-        """The person blocked the bot: stop everything for them until they come back."""
+        """The person blocked the bot: this reminder (claimed, so not pending) is cancelled
+        here, the rest is :meth:`Accounts.blocked`, as when the bot hears of the block
+        itself (the ``my_chat_member`` update)."""
         async with self.sessionmaker() as session:
-            now = self.clock()
-            users = UserRepository(session)
-            user = await users.get(user_id)
-            if user is not None:
-                await users.update(user, now, is_active=False)
+            work = Work(session, self.clock, self.planner)
             repo = NudgeRepository(session)
             nudge = await repo.get(nudge_id)
             if nudge is not None:
-                await repo.set_status(nudge, NudgeStatus.CANCELLED, now)
-            await repo.cancel_pending(user_id=user_id, now=now)
-            await session.commit()
+                await repo.set_status(nudge, NudgeStatus.CANCELLED, work.now())
+                work.unschedule(nudge_id)  # a job left for it (delivered by the reconciler)
+            await Accounts(work).blocked(user_id)
+            await work.commit()
         logger.info("nudge=%s: the person blocked the bot; their reminders are cancelled", nudge_id)
 
     async def due_now(self) -> list[int]:

@@ -105,6 +105,7 @@ class NudgeScheduler:
             timezone=UTC,
         )
         delivery.on_rescheduled = self.schedule
+        delivery.planner = self
 
     def start(self) -> None:
         bind(self)

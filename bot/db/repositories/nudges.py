@@ -135,19 +135,6 @@ class NudgeRepository:
         )
         return list(result)
 
-    async def cancel_pending(
-        self, *, now: datetime, interview_id: int | None = None, user_id: int | None = None
-    ) -> int:
-        query = update(Nudge).where(Nudge.status == NudgeStatus.PENDING)
-        if interview_id is not None:
-            query = query.where(Nudge.interview_id == interview_id)
-        if user_id is not None:
-            query = query.where(Nudge.user_id == user_id)
-        result = await self._session.execute(
-            query.values(status=NudgeStatus.CANCELLED, updated_at=now)
-        )
-        return int(getattr(result, "rowcount", 0) or 0)
-
     async def count_by_status(self) -> dict[str, int]:
         result = await self._session.execute(
             select(Nudge.status, func.count()).group_by(Nudge.status)

@@ -20,7 +20,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import Interview, Nudge, User
 from bot.db.repositories.interviews import InterviewRepository
 from bot.db.repositories.nudges import NudgeRepository
-from bot.db.repositories.users import UserRepository
 from bot.domain.clock import Clock
 from bot.domain.intake import Step
 from bot.domain.reminders import (
@@ -32,6 +31,7 @@ from bot.domain.reminders import (
     snoozed,
 )
 from bot.domain.timing import facts_of, recommend
+from bot.services.accounts import Accounts
 from bot.services.reminders import Reminders
 from bot.telegram.handlers import intake, journal
 from bot.telegram.handlers.drafts import draft_view
@@ -273,23 +273,17 @@ async def cmd_reminders(message: Message, session: AsyncSession, user: User, clo
 
 
 async def on_my_chat_member(
-    event: ChatMemberUpdated,
-    session: AsyncSession,
-    user: User | None,
-    clock: Clock,
-    reminders: Reminders,
+    event: ChatMemberUpdated, user: User | None, accounts: Accounts
 ) -> None:
     """A person who blocks the bot gets nothing more; unblocking brings their reminders back
     on the next planning (they are cancelled, not lost: the interviews keep their state)."""
     if user is None or event.chat.type != "private":
         return
-    now = clock()
     status = event.new_chat_member.status
     if status == ChatMemberStatus.KICKED:
-        await UserRepository(session).update(user, now, is_active=False)
-        await reminders.cancel(user_id=user.id)
-    elif status == ChatMemberStatus.MEMBER and not user.is_active:
-        await UserRepository(session).update(user, now, is_active=True)
+        await accounts.blocked(user.id)
+    elif status == ChatMemberStatus.MEMBER:
+        await accounts.unblocked(user)
 
 
 def create_router() -> Router:

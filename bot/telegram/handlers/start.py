@@ -9,15 +9,12 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app.commands import set_chat_commands
 from bot.app.config import Settings
 from bot.db.models import User
-from bot.db.repositories.users import UserRepository
-from bot.domain.clock import Clock
 from bot.domain.preferences import resolve_locale
-from bot.services.accounts import register
+from bot.services.accounts import Accounts
 from bot.telegram.handlers.onboarding import ask_signature
 from bot.telegram.handlers.utils import drop_keyboard, edit_text
 from bot.telegram.keyboards.callbacks import ConsentCb
@@ -79,11 +76,10 @@ async def on_consent(
     callback_data: ConsentCb,
     bot: Bot,
     state: FSMContext,
-    session: AsyncSession,
     user: User | None,
     i18n: I18n,
     settings: Settings,
-    clock: Clock,
+    accounts: Accounts,
 ) -> None:
     message = callback.message
     if not isinstance(message, Message):
@@ -116,14 +112,12 @@ async def on_consent(
         return
     from_user = callback.from_user
     with i18n.use_locale(lang):
-        user, created = await register(
-            UserRepository(session),
+        user, created = await accounts.register(
             user_id=from_user.id,
             first_name=from_user.first_name,
             last_name=from_user.last_name,
             language=lang,
             timezone=settings.default_timezone,
-            now=clock(),
         )
         await callback.answer(_("Thank you!"))
         await drop_keyboard(bot, message.chat.id, message.message_id)

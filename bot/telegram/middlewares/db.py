@@ -21,6 +21,7 @@ from bot.db.models import User
 from bot.db.repositories.updates import UpdateRepository
 from bot.db.repositories.users import UserRepository
 from bot.domain.clock import Clock
+from bot.services.accounts import Accounts
 from bot.services.insights import Insights
 from bot.services.interviews import Interviews
 from bot.services.ports import NoPlanner
@@ -108,6 +109,7 @@ class DbSessionMiddleware(BaseMiddleware):
             data["session"] = session
             data["work"] = work
             data["after_commit"] = work.pending
+            data["accounts"] = Accounts(work)
             data["interviews"] = Interviews(work)
             data["reminders"] = Reminders(work)
             data["profile"] = Profile(work)
