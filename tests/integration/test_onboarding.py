@@ -116,6 +116,29 @@ async def test_double_tap_on_consent_creates_one_person_and_one_question(app: Bo
     assert len(app.fake.bot_messages(anna.chat_id)) == questions
 
 
+async def test_a_consent_sent_again_after_a_crash_still_starts_onboarding(app: BotApp) -> None:
+    """On SQLite the person is committed before Telegram is asked to answer; a crash then
+    (before the signature question went out) has Telegram send the consent again."""
+    anna = app.person()
+    await anna.send("/start")
+    consent = anna.last
+    data = consent.callback_data[0]
+    await anna.press_data(consent.message_id, data)
+    async with app.sessionmaker() as session:  # as if the crash came before the question
+        for record in await session.scalars(select(FsmRecord)):
+            await session.delete(record)
+        await session.commit()
+    sent = len(app.fake.bot_messages(anna.chat_id))
+
+    await anna.press_data(consent.message_id, data, forge=True)
+
+    assert await count(app, User) == 1
+    assert len(app.fake.bot_messages(anna.chat_id)) == sent + 1
+    assert "Как подписывать ваши письма?" in (anna.last.text or "")
+    await anna.send("Анна И.")  # and the answer is taken
+    assert "✓ Подпись: Анна И." in (anna.last.text or "")
+
+
 async def test_features_need_consent_first(app: BotApp) -> None:
     anna = app.person()
     replies = await anna.send("/settings")

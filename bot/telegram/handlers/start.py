@@ -121,8 +121,10 @@ async def on_consent(
         )
         await callback.answer(_("Thank you!"))
         await drop_keyboard(bot, message.chat.id, message.message_id)
-        if not created:
-            return
+        if not created and (user.onboarded_at is not None or await state.get_state()):
+            return  # a second tap: the first one's question is on screen
+        # New, or registered by a consent cut short (a crash after its commit) and now sent
+        # again: onboarding starts either way.
         if lang != resolve_locale(from_user.language_code, i18n.default_locale):
             await set_chat_commands(bot, i18n, message.chat.id, lang)
         await ask_signature(
