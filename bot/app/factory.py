@@ -22,7 +22,12 @@ from bot.services.ports import NoPlanner, Planner
 from bot.telegram.handlers import build_root_router
 from bot.telegram.handlers.errors import on_error
 from bot.telegram.i18n import UserI18nMiddleware
-from bot.telegram.middlewares.db import DbSessionMiddleware, UpdatesInFlight, UserMiddleware
+from bot.telegram.middlewares.db import (
+    DbSessionMiddleware,
+    UnitOfWorkMiddleware,
+    UpdatesInFlight,
+    UserMiddleware,
+)
 from bot.telegram.middlewares.fsm import PersonLocks
 from bot.telegram.middlewares.logging import HandlerTraceMiddleware, UpdateLogMiddleware
 from bot.telegram.middlewares.telegram import install as install_request_middlewares
@@ -90,12 +95,13 @@ def create_dispatcher(
 ) -> Dispatcher:
     """The dispatcher with the middlewares every update passes, outermost first:
 
-    logging → updates in flight (a stop lets an update finish) → aiogram's FSM middleware
-    (the person's lock and conversation) → the update's database session → the person →
-    their language → the routers.
+    logging → updates in flight (a stop lets an update finish) → the update's database
+    session → aiogram's FSM middleware (the person's lock; the conversation, read through
+    that session) → the unit of work (skip a handled update; commit) → the person → their
+    language → the routers.
     """
     # aiogram registers its FSM middleware first of all; registered here instead (the same
-    # middleware, dp.fsm), it comes after the two that must wrap the person's lock.
+    # middleware, dp.fsm), it comes after the three that must wrap the person's lock.
     dp = Dispatcher(storage=storage, events_isolation=events_isolation, disable_fsm=True)
     dp["settings"] = settings
     dp["clock"] = clock
@@ -106,9 +112,10 @@ def create_dispatcher(
     in_flight = UpdatesInFlight()
     dp["updates_in_flight"] = in_flight  # drained on shutdown
     dp.update.outer_middleware(in_flight)
+    dp.update.outer_middleware(DbSessionMiddleware(sessionmaker))
     dp.update.outer_middleware(dp.fsm)
     deferred = storage if isinstance(storage, AfterCommitStorage) else None
-    dp.update.outer_middleware(DbSessionMiddleware(sessionmaker, clock, deferred))
+    dp.update.outer_middleware(UnitOfWorkMiddleware(clock, deferred))
     dp.update.outer_middleware(UserMiddleware())
     dp.update.outer_middleware(UserI18nMiddleware(i18n))
     for event_type in EVENT_TYPES:

@@ -12,7 +12,7 @@ session opens; start-up; tests) each call is a short transaction of its own.
 
 from __future__ import annotations
 
-import copy
+import json
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -33,6 +33,13 @@ from bot.db.context import current_session
 from bot.db.models import FsmRecord
 
 _LOADED = "bot.db.fsm_storage.records"  # session.info: the records this session has read
+
+
+def _copied(data: dict[str, Any]) -> dict[str, Any]:
+    """A copy of conversation data, which is JSON wherever it is kept: a handler that changes
+    what it read changes nothing until it writes it back."""
+    copied: dict[str, Any] = json.loads(json.dumps(data))
+    return copied
 
 
 def _utcnow() -> datetime:
@@ -90,7 +97,7 @@ class SQLAlchemyStorage(BaseStorage):
                 session.add(record)
                 loaded[record_key] = record
             record.state = state
-            record.data = copy.deepcopy(data) or None  # the caller's dict stays the caller's
+            record.data = _copied(data) or None  # the caller's dict stays the caller's
             record.updated_at = self._clock()
 
     async def _read(self, key: StorageKey) -> tuple[str | None, dict[str, Any]]:
@@ -98,7 +105,7 @@ class SQLAlchemyStorage(BaseStorage):
             record = await self._record(session, self._key_builder.build(key))
         if record is None:
             return None, {}
-        return record.state, copy.deepcopy(record.data or {})
+        return record.state, _copied(record.data or {})
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         async with self._session():  # one transaction for the read and the write
@@ -163,12 +170,12 @@ class AfterCommitStorage(BaseStorage):
         if pending is None:
             await self.inner.set_data(key, data)
             return
-        pending.setdefault(key, {})["data"] = copy.deepcopy(dict(data))
+        pending.setdefault(key, {})["data"] = _copied(dict(data))
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
         pending = self._pending()
         if pending is not None and "data" in pending.get(key, {}):
-            data: dict[str, Any] = copy.deepcopy(pending[key]["data"])
+            data: dict[str, Any] = _copied(pending[key]["data"])
             return data
         return await self.inner.get_data(key)
 

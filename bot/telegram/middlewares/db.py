@@ -21,13 +21,8 @@ from bot.db.models import User
 from bot.db.repositories.updates import UpdateRepository
 from bot.db.repositories.users import UserRepository
 from bot.domain.clock import Clock
-from bot.services.accounts import Accounts
-from bot.services.insights import Insights
-from bot.services.interviews import Interviews
+from bot.services import services
 from bot.services.ports import NoPlanner
-from bot.services.privacy import Privacy
-from bot.services.profile import Profile
-from bot.services.reminders import Reminders
 from bot.services.work import Work
 
 logger = logging.getLogger("bot.updates")
@@ -70,13 +65,33 @@ def _log_failure(task: asyncio.Future[Any]) -> None:
 
 
 class DbSessionMiddleware(BaseMiddleware):
-    """One session per update: committed when the handler returns, rolled back if it fails.
+    """The update's database session, opened before the person's lock is taken (aiogram's
+    FSM middleware, registered after this one, reads the conversation through it) and
+    closed when the update ends. Committing is :class:`UnitOfWorkMiddleware`'s, inside the
+    lock."""
+
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+        self._sessionmaker = sessionmaker
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        async with self._sessionmaker() as session:
+            data["session"] = session
+            token = current_session.set(session)
+            try:
+                return await handler(event, data)
+            finally:
+                current_session.reset(token)
+
+
+class UnitOfWorkMiddleware(BaseMiddleware):
+    """One unit of work per update, inside the person's lock: committed when the handler
+    returns, rolled back if it fails; the use cases (:func:`bot.services.services`) built on
+    it for the handler.
 
     It also remembers each handled update id, written with the update's changes, so an
     update Telegram delivers again (after a crash before it was confirmed, or a webhook
-    retry) is not handled twice. It runs inside the person's lock (aiogram's FSM
-    middleware, registered before it): a second copy of an update waits for the first to
-    end, then finds its id and is skipped.
+    retry) is not handled twice: a second copy of an update waits for the person's lock,
+    then finds its id and is skipped.
 
     The session does not autoflush: what a handler changes is written at the commit, in a
     write transaction of a few statements. On SQLite, a handler that has written earlier
@@ -88,46 +103,29 @@ class DbSessionMiddleware(BaseMiddleware):
     not done twice.
     """
 
-    def __init__(
-        self,
-        sessionmaker: async_sessionmaker[AsyncSession],
-        clock: Clock,
-        state_outside: AfterCommitStorage | None = None,
-    ) -> None:
-        self._sessionmaker = sessionmaker
+    def __init__(self, clock: Clock, state_outside: AfterCommitStorage | None = None) -> None:
         self._clock = clock
         self._state_outside = state_outside  # conversations in Redis: written after the commit
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         update_id = event.update_id if isinstance(event, Update) else None
-        async with self._sessionmaker() as session:
-            updates = UpdateRepository(session)
-            if update_id is not None and await updates.handled(update_id):
-                logger.info("update=%s already handled; skipped", update_id)
-                return None
-            work = Work(session, self._clock, data.get("planner") or NoPlanner())
-            data["session"] = session
-            data["work"] = work
-            data["after_commit"] = work.pending
-            data["accounts"] = Accounts(work)
-            data["interviews"] = Interviews(work)
-            data["reminders"] = Reminders(work)
-            data["profile"] = Profile(work)
-            data["privacy"] = Privacy(work)
-            data["insights"] = Insights(work)
-            token = current_session.set(session)
-            try:
-                result = await handler(event, data)
-                if update_id is not None:
-                    updates.remember(update_id, self._clock())
-                await work.commit()
-                if self._state_outside is not None:
-                    await self._state_outside.write_pending(session)
-            except BaseException:
-                await work.rollback()
-                raise
-            finally:
-                current_session.reset(token)
+        session: AsyncSession = data["session"]
+        updates = UpdateRepository(session)
+        if update_id is not None and await updates.handled(update_id):
+            logger.info("update=%s already handled; skipped", update_id)
+            return None
+        work = Work(session, self._clock, data.get("planner") or NoPlanner())
+        data.update(services(work))
+        try:
+            result = await handler(event, data)
+            if update_id is not None:
+                updates.remember(update_id, self._clock())
+            await work.commit()
+            if self._state_outside is not None:
+                await self._state_outside.write_pending(session)
+        except BaseException:
+            await work.rollback()
+            raise
         return result
 
 
