@@ -1,8 +1,10 @@
-"""Small helpers handlers share: edits that tolerate a double tap or a vanished message."""
+"""Small helpers handlers share: edits that tolerate a double tap or a vanished message, and
+the refusal of a typed answer."""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from aiogram import Bot
@@ -10,6 +12,14 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import InlineKeyboardMarkup, MaybeInaccessibleMessageUnion, Message
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Refused:
+    """A typed answer that cannot be taken; ``text`` tells the person why."""
+
+    text: str
+
 
 _HARMLESS = ("message is not modified", "message to edit not found", "message can't be edited")
 

@@ -1,4 +1,8 @@
-"""How interviews read: labels, the summary card, the interview card and list rows."""
+"""How interviews read: labels, the lines of an interview, its card and list rows.
+
+The intake conversation's own rendering (questions, the summary before saving) is in
+:mod:`bot.telegram.views.intake`.
+"""
 
 from __future__ import annotations
 
@@ -16,11 +20,8 @@ from bot.db.models import Interview
 from bot.domain.intake import (
     Area,
     Channel,
-    Draft,
     Outcome,
-    Step,
     Tone,
-    draft_date,
     from_interview,
     to_fields,
 )
@@ -119,11 +120,6 @@ def interview_lines(
     return lines
 
 
-def summary_text(draft: Draft, today: date, *, existing: bool) -> str:
-    title = _("<b>Check the changes</b>") if existing else _("<b>Is everything right?</b>")
-    return "\n".join([title, "", *interview_lines(to_fields(draft), today)])
-
-
 def interview_fields(interview: Interview) -> dict[str, object]:
     """The card shows a saved interview exactly as the summary showed it before saving."""
     return to_fields(from_interview(interview))
@@ -144,27 +140,6 @@ def list_row(interview: Interview) -> str:
     if len(text) > 48:
         text = text[:47] + "…"
     return f"{text} · {when}"
-
-
-def step_value(draft: Draft, step: Step) -> str | None:
-    """The current answer of a step, readable, for «Now: …» when going back (not escaped)."""
-    if step not in draft or draft[step] is None:
-        return None
-    value = draft[step]
-    if step in {Step.LAST_STAGE, Step.NEXT_STAGE, Step.RESULT_ON, Step.LAST_CONTACT}:
-        parsed = draft_date(draft, step)
-        return human_date(parsed) if parsed else None
-    if step is Step.CHANNEL:
-        return str(CHANNEL_LABELS[Channel(value)])
-    if step is Step.OUTCOME:
-        return outcome_text(value)
-    if step is Step.TONE:
-        return str(TONE_LABELS[Tone(value)])
-    if step is Step.ALL_DONE:
-        return _("all done") if value else _("more ahead")
-    if step is Step.PRIORITIES:
-        return ", ".join(str(AREA_LABELS[Area(a)]).lower() for a in value) or None
-    return str(value)
 
 
 def choose_interview(

@@ -1,16 +1,29 @@
-"""How journal entries, next steps and the plan read."""
+"""How journal entries, next steps and the plan read: the questions of a new entry and their
+buttons, the note after saving, the list of an interview's entries and the plan."""
 
 from __future__ import annotations
 
 from html import escape
 
+from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
+from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.db.models import JournalEntry
-from bot.domain.journal import AreaPlan, EntryKind, JournalArea, Sentiment, Step, quote
+from bot.db.models import Interview, JournalEntry
+from bot.domain.journal import (
+    TO_WORK_ON,
+    AreaPlan,
+    EntryKind,
+    JournalArea,
+    Sentiment,
+    Step,
+    quote,
+)
 from bot.domain.preferences import get_tz
+from bot.drafting.render import Kind
 from bot.telegram.i18n import ngettext
+from bot.telegram.keyboards.callbacks import DraftCb, InterviewCb, JournalCb, PlanCb
 
 AREA_NAMES = {
     JournalArea.TECHNICAL: __("Technical skills"),
@@ -88,3 +101,147 @@ def plan_text(plans: list[AreaPlan]) -> str:
         lines.append("")
     lines.append(_("Tap a step when it is done."))
     return "\n".join(lines)
+
+
+def plan_card(plans: list[AreaPlan]) -> tuple[str, InlineKeyboardMarkup]:
+    """The plan with a button per step, to tick it off (or back on)."""
+    builder = InlineKeyboardBuilder()
+    for plan in plans:
+        for step, done in plan.steps:
+            label = f"{'☑' if done else '☐'} {AREA_NAMES[plan.area]}: {step_text(plan.area, step)}"
+            builder.button(text=label[:60], callback_data=PlanCb(area=plan.area, step=step))
+    builder.adjust(1)
+    return plan_text(plans), builder.as_markup()
+
+
+# --- a new entry --------------------------------------------------------------------------
+
+
+def reflection_questions() -> tuple[str, ...]:
+    return (
+        _("🪞 What went well in this interview?"),
+        _("🪞 Where was it hardest, and why?"),
+        _("🪞 What will you do differently next time?"),
+    )
+
+
+def text_keyboard(count: int) -> InlineKeyboardMarkup:
+    """Under the request for feedback text: «Done» once ``count`` parts came, else no feedback."""
+    builder = InlineKeyboardBuilder()
+    if count:
+        builder.button(text=_("✅ Done"), callback_data=JournalCb(action="done"))
+    else:
+        builder.button(text=_("🤐 They gave no feedback"), callback_data=JournalCb(action="none"))
+        builder.button(text=_("🚫 They declined"), callback_data=JournalCb(action="declined"))
+    builder.button(text=_("✖ Cancel"), callback_data=JournalCb(action="cancel"))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def areas_prompt(chosen: list[str]) -> tuple[str, InlineKeyboardMarkup]:
+    builder = InlineKeyboardBuilder()
+    for area in JournalArea:
+        mark = "✅ " if area in chosen else "▫️ "
+        builder.button(
+            text=mark + str(AREA_NAMES[area]), callback_data=JournalCb(action="area", value=area)
+        )
+    builder.button(text=_("Done →"), callback_data=JournalCb(action="areas_done"))
+    builder.adjust(1)
+    return (
+        _("🏷 What did the feedback speak about? Choose all that apply."),
+        builder.as_markup(),
+    )
+
+
+def mood_prompt() -> tuple[str, InlineKeyboardMarkup]:
+    builder = InlineKeyboardBuilder()
+    for sentiment in Sentiment:
+        builder.button(
+            text=str(SENTIMENT_NAMES[sentiment]),
+            callback_data=JournalCb(action="mood", value=sentiment),
+        )
+    builder.adjust(3)
+    return _("How did it sound overall?"), builder.as_markup()
+
+
+def saved_card(
+    interview_id: int, kind: EntryKind, areas: list[str], sentiment: Sentiment | None
+) -> tuple[str, InlineKeyboardMarkup]:
+    """After saving: thanks and next steps for feedback, or an offer to reflect without it."""
+    builder = InlineKeyboardBuilder()
+    if kind is EntryKind.FEEDBACK:
+        lines = [
+            _("📓 Saved. Thank you for asking for feedback: it takes courage, and it pays off.")
+        ]
+        steps = [area for area in areas if sentiment in TO_WORK_ON]
+        if steps:
+            lines += ["", _("<b>Next steps</b>")]
+            lines += [f"• {step_text(JournalArea(area), Step.PRACTICE)}" for area in steps]
+        lines += ["", _("A short thank-you to the recruiter keeps the door open.")]
+        builder.button(
+            text=_("📝 Thank-you note"), callback_data=DraftCb(action="show", id=interview_id)
+        )
+        if sentiment in TO_WORK_ON:  # seed: ask a clarifying question when something is unclear
+            builder.button(
+                text=_("❓ A clarifying question"),
+                callback_data=DraftCb(action="show", id=interview_id, kind=Kind.CLARIFY),
+            )
+        builder.button(text=_("📈 My plan"), callback_data=PlanCb(area="", step=""))
+    else:
+        lines = [
+            _("📓 Noted."),
+            "",
+            _(
+                "Don't insist: recruiters are often short of time, and some companies never give "
+                "feedback. Learn from the interview yourself: three short questions help."
+            ),
+        ]
+        builder.button(
+            text=_("🪞 Reflect on it"), callback_data=JournalCb(action="reflect", id=interview_id)
+        )
+    builder.button(
+        text=_("📄 Interview"), callback_data=InterviewCb(action="open", id=interview_id)
+    )
+    builder.adjust(1)
+    return "\n".join(lines), builder.as_markup()
+
+
+# --- the entries of an interview ----------------------------------------------------------
+
+
+def entries_card(
+    interview: Interview, entries: list[JournalEntry], zone: str
+) -> tuple[str, InlineKeyboardMarkup]:
+    """An interview's journal, with Edit and Delete per entry and «Add an entry»."""
+    builder = InlineKeyboardBuilder()
+    lines = [_("📓 <b>{company}</b>: journal").format(company=escape(interview.company)), ""]
+    if not entries:
+        lines.append(_("No entries yet."))
+    for number, entry in enumerate(entries, start=1):
+        lines.append(entry_line(entry, zone))
+        builder.button(
+            text=_("✏️ Edit entry {number}").format(number=number),
+            callback_data=JournalCb(action="edit", id=entry.id),
+        )
+        builder.button(
+            text=_("🗑 Delete entry {number}").format(number=number),
+            callback_data=JournalCb(action="remove", id=entry.id),
+        )
+    builder.button(
+        text=_("📓 Add an entry"), callback_data=JournalCb(action="start", id=interview.id)
+    )
+    builder.button(
+        text=_("📄 Interview"), callback_data=InterviewCb(action="open", id=interview.id)
+    )
+    builder.adjust(*([2] * len(entries)), 1, 1)
+    return "\n".join(lines), builder.as_markup()
+
+
+def delete_prompt(entry: JournalEntry, zone: str) -> tuple[str, InlineKeyboardMarkup]:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("🗑 Yes, delete"), callback_data=JournalCb(action="confirm", id=entry.id))
+    builder.button(
+        text=_("No, keep it"), callback_data=JournalCb(action="list", id=entry.interview_id)
+    )
+    builder.adjust(2)
+    return _("Delete this entry?") + "\n" + entry_line(entry, zone), builder.as_markup()

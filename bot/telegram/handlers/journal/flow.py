@@ -1,0 +1,240 @@
+"""Moving through a journal entry: the feedback text (several messages joined), its areas,
+its tone, then Save; or «no feedback» / «declined» at once; and the three reflection
+questions. The conversation's data lives under :data:`KEY` in the state."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from html import escape
+from typing import Any
+
+from aiogram import Bot
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Interview, User
+from bot.db.repositories.interviews import InterviewRepository
+from bot.db.repositories.journal import JournalRepository
+from bot.domain.clock import Clock
+from bot.domain.journal import EntryKind, JournalArea, Sentiment, join_parts
+from bot.services.reminders import Reminders
+from bot.services.work import Work
+from bot.telegram.handlers.journal.answers import toggle_area
+from bot.telegram.handlers.utils import drop_keyboard, edit_text
+from bot.telegram.keyboards.callbacks import JournalCb
+from bot.telegram.keyboards.common import main_menu
+from bot.telegram.states import Journal
+from bot.telegram.views.journal import (
+    areas_prompt,
+    mood_prompt,
+    reflection_questions,
+    saved_card,
+    text_keyboard,
+)
+
+KEY = "journal"
+ENTRY_STATES = frozenset({Journal.text.state, Journal.areas.state, Journal.mood.state})
+
+
+async def load(state: FSMContext) -> dict[str, Any]:
+    stored = (await state.get_data()).get(KEY)
+    return dict(stored) if isinstance(stored, dict) else {}
+
+
+async def store(state: FSMContext, data: dict[str, Any]) -> None:
+    await state.update_data({KEY: data})
+
+
+# --- the feedback entry ---------------------------------------------------------------------
+
+
+async def begin(
+    message: Message, state: FSMContext, interview: Interview, entry_id: int | None = None
+) -> None:
+    """Open the journal entry for an interview (from its card, a reminder or /feedback);
+    with ``entry_id`` the answers replace that entry."""
+    await state.clear()
+    await state.set_state(Journal.text)
+    sent = await message.answer(
+        _(
+            "📓 <b>{company}</b>: paste the feedback or forward the recruiter's message. "
+            "Several messages in a row are joined; tap «Done» when that's all."
+        ).format(company=escape(interview.company)),
+        reply_markup=text_keyboard(0),
+    )
+    await store(
+        state,
+        {
+            "interview_id": interview.id,
+            "parts": [],
+            "prompt": sent.message_id,
+            "entry_id": entry_id,
+        },
+    )
+
+
+async def add_part(
+    message: Message, state: FSMContext, bot: Bot, data: dict[str, Any], parts: list[str]
+) -> None:
+    """Keep the feedback so far and ask for more, or «Done»."""
+    await drop_keyboard(bot, message.chat.id, data.get("prompt"))
+    sent = await message.answer(
+        _("📝 Added ({count} so far). More, or «Done»?").format(count=len(parts)),
+        reply_markup=text_keyboard(len(parts)),
+    )
+    data.update(parts=parts, prompt=sent.message_id)
+    await store(state, data)
+
+
+async def on_step_button(
+    callback: CallbackQuery,
+    callback_data: JournalCb,
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    user: User,
+    clock: Clock,
+) -> None:
+    """The buttons of the entry being written; an outdated card only says so."""
+    action = callback_data.action
+    data = await load(state)
+    current = await state.get_state()
+    interview = (
+        await InterviewRepository(session).get_for_user(int(data["interview_id"]), user.id)
+        if data.get("interview_id")
+        else None
+    )
+    if interview is None or current not in ENTRY_STATES:
+        await callback.answer(_("This card is outdated."), show_alert=True)
+        return
+    await callback.answer()
+    now = clock()
+    if action == "cancel":
+        await state.clear()
+        await edit_text(message, _("Cancelled; nothing was saved."))
+    elif action in {"none", "declined"} and current == Journal.text.state:
+        await save(message, state, session, user, interview, now, kind=EntryKind(action))
+    elif action == "done" and current == Journal.text.state and data.get("parts"):
+        await state.set_state(Journal.areas)
+        await edit_text(message, *areas_prompt([]))
+    elif (
+        action == "area"
+        and current == Journal.areas.state
+        and callback_data.value in set(JournalArea)
+    ):
+        data["areas"] = toggle_area(data.get("areas", []), callback_data.value)
+        await store(state, data)
+        await edit_text(message, *areas_prompt(data["areas"]))
+    elif action == "areas_done" and current == Journal.areas.state:
+        await state.set_state(Journal.mood)
+        await edit_text(message, *mood_prompt())
+    elif (
+        action == "mood" and current == Journal.mood.state and callback_data.value in set(Sentiment)
+    ):
+        await save(
+            message,
+            state,
+            session,
+            user,
+            interview,
+            now,
+            kind=EntryKind.FEEDBACK,
+            sentiment=Sentiment(callback_data.value),
+        )
+    else:
+        await callback.answer(_("This button is no longer active."), show_alert=True)
+
+
+async def save(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    user: User,
+    interview: Interview,
+    now: datetime,
+    *,
+    kind: EntryKind,
+    sentiment: Sentiment | None = None,
+) -> None:
+    data = await load(state)
+    text = join_parts(data.get("parts", [])) or None
+    areas = list(data.get("areas", [])) if kind is EntryKind.FEEDBACK else []
+    journal = JournalRepository(session)
+    fields = {"kind": kind, "text": text, "areas": areas, "sentiment": sentiment}
+    edited = (
+        await journal.get_for_user(int(data["entry_id"]), user.id) if data.get("entry_id") else None
+    )
+    if edited is not None and edited.interview_id == interview.id:
+        await journal.update(edited, now, **fields)
+    else:
+        await journal.add(user_id=user.id, interview_id=interview.id, now=now, **fields)
+    reply = (
+        "declined"
+        if kind is EntryKind.DECLINED
+        else "feedback"
+        if kind is EntryKind.FEEDBACK
+        else interview.reply
+    )
+    await InterviewRepository(session).update(
+        interview, now, reply=reply, replied_at=interview.replied_at or now
+    )
+    if kind is not EntryKind.NONE:  # an answer came: no more «did they answer?»
+        work = Work.of(session)
+        assert work is not None, "an update's session belongs to its unit of work"
+        await Reminders(work).cancel(interview_id=interview.id)
+    await state.clear()
+    await edit_text(message, message.html_text or "")  # the question keeps its text, loses buttons
+    text, markup = saved_card(interview.id, kind, areas, sentiment)
+    await message.answer(text, reply_markup=markup)
+
+
+# --- reflection ------------------------------------------------------------------------------
+
+
+async def begin_reflection(message: Message, state: FSMContext, interview: Interview) -> None:
+    await state.clear()
+    await state.set_state(Journal.reflect)
+    await store(state, {"interview_id": interview.id, "answers": []})
+    await message.answer(reflection_questions()[0])
+
+
+async def add_reflection(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    user: User,
+    clock: Clock,
+    answer: str,
+) -> None:
+    """Ask the next question, or save the three answers as one entry."""
+    data = await load(state)
+    answers = [*data.get("answers", []), answer]
+    questions = reflection_questions()
+    if len(answers) < len(questions):
+        data["answers"] = answers
+        await store(state, data)
+        await message.answer(questions[len(answers)])
+        return
+    interview = await InterviewRepository(session).get_for_user(int(data["interview_id"]), user.id)
+    await state.clear()
+    if interview is None:
+        await message.answer(_("Interview not found. It may have been deleted."))
+        return
+    text = "\n\n".join(
+        f"{question}\n{reply}" for question, reply in zip(questions, answers, strict=True)
+    )
+    await JournalRepository(session).add(
+        user_id=user.id,
+        interview_id=interview.id,
+        now=clock(),
+        kind=EntryKind.REFLECTION,
+        text=text,
+        areas=[],
+        sentiment=None,
+    )
+    await message.answer(
+        _("🪞 Saved to the journal. Honest answers like these make the next interview go better."),
+        reply_markup=main_menu(),
+    )

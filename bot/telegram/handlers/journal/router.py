@@ -1,0 +1,95 @@
+"""The journal's handlers: /feedback, the parts of the feedback, its buttons, reflection
+answers; /plan's handlers are in :mod:`.plan`."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import User
+from bot.db.repositories.interviews import InterviewRepository
+from bot.domain.clock import Clock
+from bot.telegram.filters import NOT_COMMAND
+from bot.telegram.handlers.journal import entries, flow
+from bot.telegram.handlers.journal.answers import read_part, read_reflection
+from bot.telegram.handlers.journal.plan import cmd_plan, on_plan
+from bot.telegram.handlers.utils import Refused
+from bot.telegram.keyboards.callbacks import JournalCb, PlanCb
+from bot.telegram.states import Journal
+from bot.telegram.views.interviews import choose_interview
+
+
+async def cmd_feedback(
+    message: Message, state: FSMContext, session: AsyncSession, user: User
+) -> None:
+    interviews = await InterviewRepository(session).page(
+        user.id, archived=False, offset=0, limit=10
+    )
+    if not interviews:
+        await message.answer(_("You have no interviews yet. Tap «➕ New interview» or send /new."))
+        return
+    if len(interviews) == 1:
+        await flow.begin(message, state, interviews[0])
+        return
+    markup = choose_interview(
+        interviews, lambda interview_id: JournalCb(action="start", id=interview_id)
+    )
+    await message.answer(_("📓 Which interview is the feedback about?"), reply_markup=markup)
+
+
+async def on_text(message: Message, state: FSMContext, bot: Bot) -> None:
+    """One more part of the feedback: typed, pasted or forwarded (text or a caption)."""
+    data = await flow.load(state)
+    parts = read_part(data.get("parts", []), message.text or message.caption or "")
+    if isinstance(parts, Refused):
+        await message.answer(parts.text)
+        return
+    await flow.add_part(message, state, bot, data, parts)
+
+
+async def on_button(
+    callback: CallbackQuery,
+    callback_data: JournalCb,
+    state: FSMContext,
+    session: AsyncSession,
+    user: User,
+    clock: Clock,
+) -> None:
+    message = callback.message
+    if not isinstance(message, Message):
+        await callback.answer(_("This button is no longer active."), show_alert=True)
+        return
+    if callback_data.action in entries.ACTIONS:
+        await entries.on_button(callback, callback_data, message, state, session, user)
+        return
+    await flow.on_step_button(callback, callback_data, message, state, session, user, clock)
+
+
+async def on_reflection(
+    message: Message, state: FSMContext, session: AsyncSession, user: User, clock: Clock
+) -> None:
+    answer = read_reflection(message.text or "")
+    if isinstance(answer, Refused):
+        await message.answer(answer.text)
+        return
+    await flow.add_reflection(message, state, session, user, clock, answer)
+
+
+async def use_buttons(message: Message) -> None:
+    await message.answer(_("Please use the buttons above, or /cancel."))
+
+
+def create_router() -> Router:
+    router = Router(name="journal")
+    router.message.register(cmd_feedback, Command("feedback"))
+    router.message.register(cmd_plan, Command("plan"))
+    router.callback_query.register(on_button, JournalCb.filter())
+    router.callback_query.register(on_plan, PlanCb.filter())
+    router.message.register(on_text, Journal.text, NOT_COMMAND)
+    router.message.register(on_reflection, Journal.reflect, F.text, NOT_COMMAND)
+    router.message.register(use_buttons, StateFilter(Journal.areas, Journal.mood), NOT_COMMAND)
+    return router
