@@ -87,6 +87,8 @@ class Interview(Base):
     reply: Mapped[str | None] = mapped_column(String(16), nullable=True)
     replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    saved_in_update: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    """The Telegram update whose Save last saved it: that update sent again finds it."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

@@ -10,6 +10,7 @@ from typing import Any, Final
 from bot.db.models import Interview, JournalEntry, Nudge, User
 from bot.db.repositories.interviews import InterviewRepository
 from bot.db.repositories.journal import JournalRepository
+from bot.db.repositories.nudges import NudgeRepository
 from bot.domain.reminders import NudgeKind, plan
 from bot.domain.timing import Recommendation, facts_of, recommend
 from bot.services.reminders import Reminders
@@ -28,6 +29,18 @@ class Saved:
     stage_check: Nudge | None
     """The check-in after the next stage, planned at once."""
     now: datetime
+
+
+def _offer(
+    planned: tuple[NudgeKind, datetime] | None, now: datetime
+) -> tuple[NudgeKind, datetime] | None:
+    if (
+        planned is not None
+        and planned[0] is NudgeKind.STAGE
+        and planned[1] <= now + REMIND_THEN_MIN
+    ):
+        return None  # the stage date has passed: asking again right away helps nobody
+    return planned
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,30 +126,53 @@ class Interviews:
         return SentNoted(first, recommendation, check)
 
     async def save(
-        self, user: User, fields: dict[str, Any], interview_id: int | None = None
+        self,
+        user: User,
+        fields: dict[str, Any],
+        interview_id: int | None = None,
+        *,
+        update_id: int | None = None,
     ) -> Saved | None:
         """Save a new interview, or the person's changes to one (``None``: it is gone), and
         work out what to do next. Changed facts cancel the reminders planned from the old
-        ones."""
+        ones. ``update_id``: the Telegram update that saves it (see :meth:`saved_in`)."""
         work = self._work
         reminders = Reminders(work)
         if interview_id is not None:
             interview = await self._repo.get_for_user(interview_id, user.id)
             if interview is None:
                 return None
-            await self._repo.update(interview, work.now(), **fields)
+            await self._repo.update(interview, work.now(), saved_in_update=update_id, **fields)
             await reminders.cancel(interview_id=interview.id)
         else:
-            interview = await self._repo.add(user_id=user.id, now=work.now(), **fields)
+            interview = await self._repo.add(
+                user_id=user.id, now=work.now(), saved_in_update=update_id, **fields
+            )
+        return await self._outlook(user, interview)
+
+    async def saved_in(self, user: User, update_id: int) -> Saved | None:
+        """What this update saved already, told again. On SQLite a Save is committed before
+        it is answered; if the process dies in between, Telegram sends the same update again
+        and finds the conversation over: it is told what was saved, not that the card is
+        outdated (a second tap, another update, still is)."""
+        interview = await self._repo.saved_in_update(user.id, update_id)
+        if interview is None:
+            return None
+        now = self._work.now()
+        recommendation = recommend(facts_of(interview), user.timezone, now)
+        pending = await NudgeRepository(self._work.session).pending(interview_id=interview.id)
+        stage_check = next((n for n in pending if n.kind == NudgeKind.STAGE), None)
+        offer = _offer(plan(recommendation, now), now)
+        if offer is not None and offer[0] is NudgeKind.STAGE:
+            offer = None  # a check-in after the stage is planned, not offered
+        return Saved(interview, recommendation, offer, stage_check, now)
+
+    async def _outlook(self, user: User, interview: Interview) -> Saved:
+        work = self._work
+        reminders = Reminders(work)
         now = work.now()
         recommendation = recommend(facts_of(interview), user.timezone, now)
-        planned = plan(recommendation, now)
-        if (
-            planned is not None
-            and planned[0] is NudgeKind.STAGE
-            and planned[1] <= now + REMIND_THEN_MIN
-        ):
-            planned = None  # the stage date has passed: asking again right away helps nobody
+        planned = _offer(plan(recommendation, now), now)
         stage_check = None
         if planned is not None and planned[0] is NudgeKind.STAGE:
             stage_check = await reminders.plan(user, interview, planned[0], planned[1])

@@ -12,10 +12,10 @@ from datetime import date
 from typing import Any, Literal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.db.models import FsmRecord, Interview
+from bot.db.models import FsmRecord, Interview, ProcessedUpdate
 from tests.clock import FakeClock
 from tests.fakeapi.core import SentMessage
 from tests.harness import BotApp, Person, running_app
@@ -1350,6 +1350,31 @@ async def test_double_save_stores_one_interview(app: BotApp) -> None:
 
     assert replies == []
     assert person.answers()[-1] == OUTDATED
+    assert await stored(app) == [ROW_A]
+
+
+async def test_a_save_telegram_sends_again_after_a_crash_confirms_it_once_more(
+    app: BotApp,
+) -> None:
+    """The interview was committed, then the process died before the update ended (so its
+    id was not recorded): Telegram sends the same Save again, and it is confirmed, not
+    called outdated, and nothing is saved twice."""
+    person = await app.person().onboarded()
+    await start(person, PATH_A)
+    summary = prompt(person)
+    save = summary.button(RU["save"])["callback_data"]
+    update = app.fake.press(person.user, summary.message_id, save)
+    first = await app.feed(update, person.chat_id)
+    async with app.sessionmaker() as session:  # as if the crash came before the update's end
+        await session.execute(
+            delete(ProcessedUpdate).where(ProcessedUpdate.update_id == update["update_id"])
+        )
+        await session.commit()
+
+    again = await app.feed(update, person.chat_id)
+
+    assert [m.text for m in again] == [m.text for m in first]
+    assert (again[0].text or "").startswith("✅ Сохранено")
     assert await stored(app) == [ROW_A]
 
 

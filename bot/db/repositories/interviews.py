@@ -29,6 +29,14 @@ class InterviewRepository:
         )
         return result.scalar_one_or_none()
 
+    async def saved_in_update(self, user_id: int, update_id: int) -> Interview | None:
+        result = await self._session.scalars(
+            select(Interview)
+            .where(Interview.user_id == user_id, Interview.saved_in_update == update_id)
+            .limit(1)
+        )
+        return result.first()
+
     async def get_many_for_users(self, keys: Collection[tuple[int, int]]) -> dict[int, Interview]:
         """Interviews by id, from (interview id, owner id) pairs; a pair that does not match
         finds nothing."""

@@ -205,6 +205,7 @@ class Context:
     user: User
     clock: Clock
     interviews: Interviews
+    update_id: int | None = None
 
 
 async def on_card_button(c: Context, intake: dict[str, Any], data: IntakeCb) -> None:
@@ -275,12 +276,30 @@ async def on_step_button(
     return None
 
 
+async def confirm_again(c: Context, data: IntakeCb) -> bool:
+    """A Save whose conversation is over because this very update saved it already
+    (Telegram sent it again after a crash): the confirmation again, no second copy. False
+    otherwise (a second tap, a stale card)."""
+    if data.step != "summary" or data.action != "save" or c.update_id is None:
+        return False
+    saved = await c.interviews.saved_in(c.user, c.update_id)
+    if saved is None:
+        return False
+    text, markup = saved_card(saved, c.user.timezone, existing=False)
+    await drop_keyboard(c.bot, c.message.chat.id, c.message.message_id)
+    await c.message.answer(text, reply_markup=markup)
+    return True
+
+
 async def store(c: Context, intake: dict[str, Any]) -> None:
     message, state, user = c.message, c.state, c.user
     interview_id = intake.get("interview_id")
     await state.clear()  # committed with the interview
     saved = await c.interviews.save(
-        user, to_fields(intake["draft"]), int(interview_id) if interview_id else None
+        user,
+        to_fields(intake["draft"]),
+        int(interview_id) if interview_id else None,
+        update_id=c.update_id,
     )
     if saved is None:
         await message.answer(_("This interview no longer exists."), reply_markup=main_menu())

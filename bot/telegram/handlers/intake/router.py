@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, Message, Update
 from aiogram.utils.i18n import gettext as _
 
 from bot.db.models import User
@@ -54,18 +54,25 @@ async def on_button(
     user: User,
     clock: Clock,
     interviews: Interviews,
+    event_update: Update,
 ) -> None:
     message = callback.message
     intake = await flow.load(state)
     current = await state.get_state()
-    if not isinstance(message, Message) or not flow.is_current(intake, current, callback_data):
+    if not isinstance(message, Message):
+        await callback.answer(_("This card is outdated. Start again with /new."), show_alert=True)
+        return
+    context = flow.Context(message, state, bot, user, clock, interviews, event_update.update_id)
+    if not flow.is_current(intake, current, callback_data):
+        if await flow.confirm_again(context, callback_data):
+            await callback.answer()
+            return
         await callback.answer(_("This card is outdated. Start again with /new."), show_alert=True)
         return
     if callback_data.action == "cancel":
         await callback.answer()
         await flow.cancel(message, state, bot, intake)
         return
-    context = flow.Context(message, state, bot, user, clock, interviews)
     step = member(Step, callback_data.step)
     if step is None:
         await callback.answer()
