@@ -51,10 +51,10 @@ pytest: $(VENV)/.installed locales
 test: $(VENV)/.installed locales lint typecheck pytest
 
 ## bench: update throughput and latency, then reminder delivery under Telegram's limits
-##        (make bench NUDGES_BENCH=--quick: the reminder part in about a minute)
+##        (make bench REMINDERS_BENCH=--quick: the reminder part in about a minute)
 bench: $(VENV)/.installed locales
 	$(PY) scripts/bench.py
-	$(PY) scripts/bench_nudges.py $(NUDGES_BENCH)
+	$(PY) scripts/bench_reminders.py $(REMINDERS_BENCH)
 
 ## bench-instructions: instructions an update (valgrind's callgrind), repeatable where
 ##        timings are not: to tell whether a change to the update path does less work

@@ -22,9 +22,9 @@ from bot.app.web import build_app
 from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.migrate import upgrade
 from bot.domain.clock import system_clock
-from bot.scheduler.delivery import NudgeDelivery
+from bot.scheduler.delivery import ReminderDelivery
 from bot.scheduler.limiter import RateLimiter
-from bot.scheduler.runner import RECONCILE_SECONDS, NudgeScheduler, jobstore_url
+from bot.scheduler.runner import RECONCILE_SECONDS, ReminderScheduler, jobstore_url
 from bot.telegram.i18n import create_i18n
 from bot.telegram.middlewares.logging import quiet_chatty_loggers
 
@@ -102,20 +102,20 @@ async def run(settings: Settings) -> None:
     bot = create_bot(settings)
     metrics = Metrics()
     install_metrics(bot, metrics)
-    nudges = None
+    reminders = None
     if settings.runs_scheduler:
-        delivery = NudgeDelivery(
+        delivery = ReminderDelivery(
             bot=bot,
             sessionmaker=sessionmaker,
             i18n=i18n,
             clock=system_clock,
             limiter=RateLimiter(
-                per_second=settings.nudges_per_second,
-                per_chat_interval=settings.nudges_chat_interval,
+                per_second=settings.reminders_per_second,
+                per_chat_interval=settings.reminders_chat_interval,
             ),
             paid_broadcast=settings.paid_broadcast,
         )
-        nudges = NudgeScheduler(
+        reminders = ReminderScheduler(
             delivery,
             jobstore_url(settings.database_url),
             reconcile_seconds=5 if settings.bot_role == "scheduler" else RECONCILE_SECONDS,
@@ -126,7 +126,7 @@ async def run(settings: Settings) -> None:
         storage=storage,
         events_isolation=isolation,
         i18n=i18n,
-        planner=nudges,
+        planner=reminders,
         metrics=metrics,
     )
     runner: web.AppRunner | None = None
@@ -136,14 +136,14 @@ async def run(settings: Settings) -> None:
         logger.info(
             "Starting @%s (id %s), role %s, %s", me.username, me.id, settings.bot_role, mode
         )
-        if nudges is not None:
-            nudges.start()
+        if reminders is not None:
+            reminders.start()
         app = build_app(
             settings=settings,
             engine=engine,
             dispatcher=dp if settings.handles_updates else None,
             bot=bot,
-            scheduler_running=(lambda: nudges.running) if nudges is not None else None,
+            scheduler_running=(lambda: reminders.running) if reminders is not None else None,
             metrics=metrics,
             redis_ping=redis_ping(storage) if settings.handles_updates else None,
         )
@@ -178,8 +178,8 @@ async def run(settings: Settings) -> None:
             await runner.cleanup()  # waits for webhook requests in flight (bounded)
         await dp["updates_in_flight"].drain(SHUTDOWN_TIMEOUT)
         await storage.close()
-        if nudges is not None:
-            await nudges.shutdown()
+        if reminders is not None:
+            await reminders.shutdown()
         await bot.session.close()
         await engine.dispose()
         logger.info("Stopped")

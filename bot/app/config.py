@@ -35,8 +35,8 @@ class Settings(BaseSettings):
     health_port: int | None = Field(default=None, ge=1, le=65535)
     # Reminders sent per second at most, and seconds between two to one chat. Telegram allows
     # about 30 a second for free; above that the bot sends paid broadcasts (up to 1,000).
-    nudges_per_second: float = Field(default=29.0, gt=0, le=1000)
-    nudges_chat_interval: float = Field(default=1.0, ge=0)
+    reminders_per_second: float = Field(default=29.0, gt=0, le=1000)
+    reminders_chat_interval: float = Field(default=1.0, ge=0)
 
     @field_validator("bot_token")
     @classmethod
@@ -97,7 +97,7 @@ class Settings(BaseSettings):
 
     @property
     def paid_broadcast(self) -> bool:
-        return self.nudges_per_second > FREE_MESSAGES_PER_SECOND
+        return self.reminders_per_second > FREE_MESSAGES_PER_SECOND
 
     @property
     def is_sqlite(self) -> bool:

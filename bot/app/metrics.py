@@ -5,7 +5,7 @@
   commit (middlewares, handler, database), as a histogram;
 - ``bot_telegram_api_errors_total{method, code}``: failed Bot API calls (429, 403, 400,
   5xx, or ``network`` when no answer came);
-- ``bot_nudges{status}``: reminders by status, counted in the database when scraped, so every
+- ``bot_reminders{status}``: reminders by status, counted in the database when scraped, so every
   replica reports the same totals whoever sent them.
 
 Each process has its own :class:`Metrics` with its own registry (tests run several apps in
@@ -42,7 +42,7 @@ from prometheus_client import (
     generate_latest,
 )
 
-from bot.domain.reminders import NudgeStatus
+from bot.domain.reminders import ReminderStatus
 
 CONTENT_TYPE: Final = CONTENT_TYPE_LATEST
 LATENCY_BUCKETS: Final = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -90,8 +90,8 @@ class Metrics:
             ["method", "code"],
             registry=self.registry,
         )
-        self.nudges = Gauge(
-            "bot_nudges",
+        self.reminders = Gauge(
+            "bot_reminders",
             "Reminders in the database, by status.",
             ["status"],
             registry=self.registry,
@@ -104,13 +104,13 @@ class Metrics:
     def api_error(self, method: str, error: TelegramAPIError) -> None:
         self.api_errors.labels(method, error_code(error)).inc()
 
-    def set_nudges(self, counts: dict[str, int]) -> None:
-        for status in NudgeStatus:
-            self.nudges.labels(status.value).set(counts.get(status.value, 0))
+    def set_reminders(self, counts: dict[str, int]) -> None:
+        for status in ReminderStatus:
+            self.reminders.labels(status.value).set(counts.get(status.value, 0))
 
-    async def exposition(self, count_nudges: Callable[[], Awaitable[dict[str, int]]]) -> bytes:
+    async def exposition(self, count_reminders: Callable[[], Awaitable[dict[str, int]]]) -> bytes:
         """The text Prometheus scrapes, with the reminder counts fresh from the database."""
-        self.set_nudges(await count_nudges())
+        self.set_reminders(await count_reminders())
         return generate_latest(self.registry)
 
 

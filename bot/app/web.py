@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.app.config import Settings
 from bot.app.metrics import CONTENT_TYPE, Metrics
-from bot.db.repositories.nudges import NudgeRepository
+from bot.db.repositories.reminders import ReminderRepository
 
 DEFAULT_WEBHOOK_PATH = "/webhook"
 READY_TIMEOUT = 3.0  # seconds a readiness probe may take before it counts as failing
@@ -74,13 +74,13 @@ def build_app(
             return web.json_response({"status": "unavailable", "failing": problems}, status=503)
         return web.json_response({"status": "ready"})
 
-    async def count_nudges() -> dict[str, int]:
+    async def count_reminders() -> dict[str, int]:
         async with AsyncSession(engine) as session:
-            return await NudgeRepository(session).count_by_status()
+            return await ReminderRepository(session).count_by_status()
 
     async def prometheus(_request: web.Request) -> web.Response:
         assert metrics is not None
-        body = await metrics.exposition(count_nudges)
+        body = await metrics.exposition(count_reminders)
         return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE})
 
     app.router.add_get("/healthz", healthz)

@@ -102,11 +102,11 @@ class ProcessedUpdate(Base):
     processed_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 
 
-class Nudge(Base):
+class Reminder(Base):
     """A scheduled Telegram reminder. The database is the source of truth for delivery."""
 
-    __tablename__ = "nudges"
-    __table_args__ = (Index("ix_nudges_status_due", "status", "due_at"),)
+    __tablename__ = "reminders"
+    __table_args__ = (Index("ix_reminders_status_due", "status", "due_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     user_id: Mapped[int] = mapped_column(

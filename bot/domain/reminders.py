@@ -15,13 +15,13 @@ from bot.domain.timing import Action, Recommendation
 SNOOZE_MORNING: Final = time(10, 0)
 
 
-class NudgeKind(StrEnum):
+class ReminderKind(StrEnum):
     SEND = "send"  # time to send the request / thank-you
     FOLLOW_UP = "follow_up"  # "did they answer?" after «Sent»
     STAGE = "stage"  # "how did the next stage go?"
 
 
-class NudgeStatus(StrEnum):
+class ReminderStatus(StrEnum):
     PENDING = "pending"
     SENDING = "sending"
     SENT = "sent"
@@ -37,14 +37,14 @@ class Snooze(StrEnum):
 
 
 KIND_FOR_ACTION: Final = {
-    Action.REQUEST: NudgeKind.SEND,
-    Action.THANKS_OFFER: NudgeKind.SEND,
-    Action.FOLLOW_UP: NudgeKind.FOLLOW_UP,
-    Action.CHECK_AFTER_STAGE: NudgeKind.STAGE,
+    Action.REQUEST: ReminderKind.SEND,
+    Action.THANKS_OFFER: ReminderKind.SEND,
+    Action.FOLLOW_UP: ReminderKind.FOLLOW_UP,
+    Action.CHECK_AFTER_STAGE: ReminderKind.STAGE,
 }
 
 
-def plan(rec: Recommendation, now: datetime) -> tuple[NudgeKind, datetime] | None:
+def plan(rec: Recommendation, now: datetime) -> tuple[ReminderKind, datetime] | None:
     """The reminder a recommendation calls for, if any (never in the past)."""
     kind = KIND_FOR_ACTION.get(rec.action)
     if kind is None or rec.moment is None:

@@ -20,7 +20,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.engine import make_url
 
 from bot.db.repositories.updates import UpdateRepository
-from bot.scheduler.delivery import DUE_PAGE, NudgeDelivery
+from bot.scheduler.delivery import DUE_PAGE, ReminderDelivery
 
 logger = logging.getLogger("bot.scheduler")
 
@@ -55,23 +55,23 @@ def jobstore_url(database_url: str) -> str:
     return url.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
 
 
-_runtime: NudgeScheduler | None = None
+_runtime: ReminderScheduler | None = None
 
 
-def bind(scheduler: NudgeScheduler | None) -> None:
+def bind(scheduler: ReminderScheduler | None) -> None:
     global _runtime  # noqa: PLW0603 - the one link from text-referenced jobs to the process
     _runtime = scheduler
 
 
-def _current() -> NudgeScheduler:
+def _current() -> ReminderScheduler:
     if _runtime is None:
         raise RuntimeError("the reminder scheduler is not running in this process")
     return _runtime
 
 
-async def deliver_nudge(nudge_id: int) -> None:
+async def deliver_reminder(reminder_id: int) -> None:
     """Date job: deliver one reminder (a second trigger finds it claimed and does nothing)."""
-    await _current().delivery.deliver(nudge_id)
+    await _current().delivery.deliver(reminder_id)
 
 
 async def reconcile() -> None:
@@ -84,10 +84,10 @@ async def housekeeping() -> None:
     await _current().housekeeping()
 
 
-class NudgeScheduler:
+class ReminderScheduler:
     def __init__(
         self,
-        delivery: NudgeDelivery,
+        delivery: ReminderDelivery,
         jobstore: str | None,
         *,
         reconcile_seconds: int = RECONCILE_SECONDS,
@@ -141,19 +141,19 @@ class NudgeScheduler:
             self.scheduler.shutdown(wait=False)
         bind(None)
 
-    def schedule(self, nudge_id: int, due: datetime) -> None:
+    def schedule(self, reminder_id: int, due: datetime) -> None:
         self.scheduler.add_job(
-            f"{__name__}:deliver_nudge",
+            f"{__name__}:deliver_reminder",
             "date",
             run_date=due,
-            args=[nudge_id],
-            id=f"nudge:{nudge_id}",
+            args=[reminder_id],
+            id=f"reminder:{reminder_id}",
             replace_existing=True,
         )
 
-    def unschedule(self, nudge_id: int) -> None:
+    def unschedule(self, reminder_id: int) -> None:
         try:
-            self.scheduler.remove_job(f"nudge:{nudge_id}")
+            self.scheduler.remove_job(f"reminder:{reminder_id}")
         except JobLookupError:
             return
 
@@ -161,14 +161,14 @@ class NudgeScheduler:
         for _page in range(pages):
             page = await self.delivery.due_now()
             outcomes = await asyncio.gather(*(self.delivery.deliver(i) for i in page))
-            for nudge_id, outcome in zip(page, outcomes, strict=True):
-                logger.info("nudge=%s reconciled: %s", nudge_id, outcome)
+            for reminder_id, outcome in zip(page, outcomes, strict=True):
+                logger.info("reminder=%s reconciled: %s", reminder_id, outcome)
             if len(page) < DUE_PAGE:
                 break
-        for nudge_id, due in await self.delivery.upcoming(HORIZON):
-            job = self.scheduler.get_job(f"nudge:{nudge_id}")
+        for reminder_id, due in await self.delivery.upcoming(HORIZON):
+            job = self.scheduler.get_job(f"reminder:{reminder_id}")
             if job is None or job.next_run_time != due:
-                self.schedule(nudge_id, due)
+                self.schedule(reminder_id, due)
 
     async def housekeeping(self) -> int:
         """Forget handled update ids older than :data:`UPDATE_IDS_KEPT`; how many went."""

@@ -10,7 +10,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from bot.db.base import Base
-from bot.db.models import Interview, JournalEntry, Nudge, PlanAction, User
+from bot.db.models import Interview, JournalEntry, PlanAction, Reminder, User
 
 FORMAT_VERSION = 1
 
@@ -28,7 +28,7 @@ def _row(record: Base) -> dict[str, Any]:
 def export_document(
     user: User,
     interviews: Sequence[Interview],
-    nudges: Sequence[Nudge],
+    reminders: Sequence[Reminder],
     journal: Sequence[JournalEntry],
     plan: Sequence[PlanAction],
     now: datetime,
@@ -39,7 +39,7 @@ def export_document(
         "exported_at": now.isoformat(),
         "person": _row(user),
         "interviews": [_row(item) for item in interviews],
-        "reminders": [_row(item) for item in nudges],
+        "reminders": [_row(item) for item in reminders],
         "journal": [_row(item) for item in journal],
         "plan_done": [_row(item) for item in plan],
     }

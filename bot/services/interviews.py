@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final
 
-from bot.db.models import Interview, JournalEntry, Nudge, User
+from bot.db.models import Interview, JournalEntry, Reminder, User
 from bot.db.repositories.interviews import InterviewRepository
 from bot.db.repositories.journal import JournalRepository
-from bot.db.repositories.nudges import NudgeRepository
-from bot.domain.reminders import NudgeKind, plan
+from bot.db.repositories.reminders import ReminderRepository
+from bot.domain.reminders import ReminderKind, plan
 from bot.domain.timing import Recommendation, facts_of, recommend
 from bot.services.reminders import Reminders
 from bot.services.work import Work
@@ -24,19 +24,19 @@ REMIND_THEN_MIN: Final = timedelta(minutes=5)
 class Saved:
     interview: Interview
     recommendation: Recommendation
-    offer: tuple[NudgeKind, datetime] | None
+    offer: tuple[ReminderKind, datetime] | None
     """The reminder the person may ask for (the recommended moment)."""
-    stage_check: Nudge | None
+    stage_check: Reminder | None
     """The check-in after the next stage, planned at once."""
     now: datetime
 
 
 def _offer(
-    planned: tuple[NudgeKind, datetime] | None, now: datetime
-) -> tuple[NudgeKind, datetime] | None:
+    planned: tuple[ReminderKind, datetime] | None, now: datetime
+) -> tuple[ReminderKind, datetime] | None:
     if (
         planned is not None
-        and planned[0] is NudgeKind.STAGE
+        and planned[0] is ReminderKind.STAGE
         and planned[1] <= now + REMIND_THEN_MIN
     ):
         return None  # the stage date has passed: asking again right away helps nobody
@@ -58,7 +58,7 @@ class SentNoted:
     first: bool
     """False: it had been noted already, nothing changed."""
     recommendation: Recommendation
-    follow_up_check: Nudge | None
+    follow_up_check: Reminder | None
     """«Did they answer?», planned after a request."""
 
 
@@ -160,10 +160,10 @@ class Interviews:
             return None
         now = self._work.now()
         recommendation = recommend(facts_of(interview), user.timezone, now)
-        pending = await NudgeRepository(self._work.session).pending(interview_id=interview.id)
-        stage_check = next((n for n in pending if n.kind == NudgeKind.STAGE), None)
+        pending = await ReminderRepository(self._work.session).pending(interview_id=interview.id)
+        stage_check = next((n for n in pending if n.kind == ReminderKind.STAGE), None)
         offer = _offer(plan(recommendation, now), now)
-        if offer is not None and offer[0] is NudgeKind.STAGE:
+        if offer is not None and offer[0] is ReminderKind.STAGE:
             offer = None  # a check-in after the stage is planned, not offered
         return Saved(interview, recommendation, offer, stage_check, now)
 
@@ -174,7 +174,7 @@ class Interviews:
         recommendation = recommend(facts_of(interview), user.timezone, now)
         planned = _offer(plan(recommendation, now), now)
         stage_check = None
-        if planned is not None and planned[0] is NudgeKind.STAGE:
+        if planned is not None and planned[0] is ReminderKind.STAGE:
             stage_check = await reminders.plan(user, interview, planned[0], planned[1])
             planned = None
         return Saved(interview, recommendation, planned, stage_check, now)

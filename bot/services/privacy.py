@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.db.models import User
 from bot.db.repositories.interviews import InterviewRepository
 from bot.db.repositories.journal import JournalRepository, PlanRepository
-from bot.db.repositories.nudges import NudgeRepository
+from bot.db.repositories.reminders import ReminderRepository
 from bot.db.repositories.users import UserRepository
 from bot.services.export import export_document
 from bot.services.reminders import Reminders
@@ -22,7 +22,7 @@ class Privacy:
         return export_document(
             user,
             await InterviewRepository(session).all_for_user(user.id),
-            await NudgeRepository(session).all_for_user(user.id),
+            await ReminderRepository(session).all_for_user(user.id),
             await JournalRepository(session).for_user(user.id),
             await PlanRepository(session).steps(user.id),
             self._work.now(),

@@ -293,8 +293,11 @@ async def test_kill_9_mid_batch_loses_no_update_and_duplicates_nothing(
         )
         assert (interview["channel"], interview["contact_address"]) == ("email", address(i))
         assert (interview["outcome"], interview["rejection_tone"]) == ("rejected", "polite")
-        nudges = await backends.rows(e2e.database_url, "nudges", interview_id=interview["id"])
-        assert [nudge["status"] for nudge in nudges] == ["pending"], (person.chat_id, nudges)
+        reminders = await backends.rows(e2e.database_url, "reminders", interview_id=interview["id"])
+        assert [reminder["status"] for reminder in reminders] == ["pending"], (
+            person.chat_id,
+            reminders,
+        )
         assert confirmations_of(e2e, person) == [confirmation], person.chat_id
 
 

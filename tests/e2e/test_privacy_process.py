@@ -82,11 +82,11 @@ async def test_export_then_delete_leaves_nothing_and_spares_others(e2e: BackendE
     await anna.expect("Я больше ничего о вас не храню")
     await e2e.process.terminate()
 
-    for table in ("users", "interviews", "nudges", "journal_entries", "plan_actions"):
+    for table in ("users", "interviews", "reminders", "journal_entries", "plan_actions"):
         assert await rows(e2e, table, anna.user.id) == 0, table
     assert await rows(e2e, "users", boris.user.id) == 1
     assert await rows(e2e, "interviews", boris.user.id) == 1
     keys = await e2e.fsm_keys()  # Redis on postgres+redis, the fsm_states table on SQLite
     assert not [key for key in keys if f":{anna.user.id}:" in key]
     jobs = sorted(await planned_jobs(e2e.database_url))
-    assert not [job for job in jobs if job.startswith("nudge:")], jobs
+    assert not [job for job in jobs if job.startswith("reminder:")], jobs

@@ -31,8 +31,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.db.repositories.interviews import InterviewRepository
-from bot.db.repositories.nudges import NudgeRepository
-from bot.domain.reminders import NudgeKind
+from bot.db.repositories.reminders import ReminderRepository
+from bot.domain.reminders import ReminderKind
 from tests.e2e.backends import BackendE2E, planned_jobs, sessions
 from tests.e2e.process import E2E, BotProcess, Person, text_of
 from tests.e2e.test_process import DONE, GENDER_QUESTION, TIMEZONE_QUESTION, consent
@@ -49,7 +49,7 @@ NO_QUIET_HOURS = "🔔 Без тихих часов"
 TIME_ZONE = "🕒 Часовой пояс"
 ZONE_SAVED = "✓ Часовой пояс сохранён."
 SAME_OFFSET_AS_MOSCOW = "UTC+3"
-JOB_DONE = re.compile(r'Job "deliver_nudge \(trigger: date\[.*" executed successfully')
+JOB_DONE = re.compile(r'Job "deliver_reminder \(trigger: date\[.*" executed successfully')
 RECONCILED = re.compile(r'Job "reconcile \(trigger: interval.*\)" executed successfully')
 
 
@@ -125,23 +125,27 @@ async def write_reminders(
                 outcome="waiting",
                 priorities=[],
             )
-            nudge = await NudgeRepository(session).add(
-                user_id=user_id, interview_id=interview.id, kind=NudgeKind.SEND, due_at=due, now=now
+            reminder = await ReminderRepository(session).add(
+                user_id=user_id,
+                interview_id=interview.id,
+                kind=ReminderKind.SEND,
+                due_at=due,
+                now=now,
             )
-            ids[company] = nudge.id
+            ids[company] = reminder.id
         await session.commit()
     return ids
 
 
-async def stored_nudges(database_url: str, ids: Sequence[int]) -> dict[int, tuple[str, int]]:
+async def stored_reminders(database_url: str, ids: Sequence[int]) -> dict[int, tuple[str, int]]:
     """Status and attempts of each reminder."""
     found: dict[int, tuple[str, int]] = {}
     async with sessions(database_url) as sessionmaker, sessionmaker() as session:
-        repo = NudgeRepository(session)
-        for nudge_id in ids:
-            nudge = await repo.get(nudge_id)
-            assert nudge is not None
-            found[nudge_id] = (nudge.status, nudge.attempts)
+        repo = ReminderRepository(session)
+        for reminder_id in ids:
+            reminder = await repo.get(reminder_id)
+            assert reminder is not None
+            found[reminder_id] = (reminder.status, reminder.attempts)
     return found
 
 
@@ -164,7 +168,7 @@ async def test_reminders_arrive_on_time_and_once_across_kill_9(e2e: BackendE2E) 
     [soon] = (await write_reminders(e2e.database_url, anna.chat_id, ["Soon"], due)).values()
     await replan_through_a_zone_change(e2e, anna, SAME_OFFSET_AS_MOSCOW)
     assert datetime.now(UTC) < due, "too slow: the reminder fell due before it was planned"
-    assert f"nudge:{soon}" in await planned_jobs(e2e.database_url)
+    assert f"reminder:{soon}" in await planned_jobs(e2e.database_url)
     assert reminders(e2e, anna) == []
 
     await e2e.wait_for(lambda: len(reminders(e2e, anna)) == 1, "the reminder", timeout=10)
@@ -172,16 +176,16 @@ async def test_reminders_arrive_on_time_and_once_across_kill_9(e2e: BackendE2E) 
     assert due <= call.at < due + timedelta(seconds=2), (due, call.at)
     assert reminded_companies(e2e, anna) == ["Soon"]
     await e2e.wait_for(lambda: count(JOB_DONE, first) == 1, "its date job to finish")
-    assert f"nudge={soon} sent" in first.stderr
-    assert f"nudge={soon} reconciled" not in first.stderr
-    assert await stored_nudges(e2e.database_url, [soon]) == {soon: ("sent", 1)}
+    assert f"reminder={soon} sent" in first.stderr
+    assert f"reminder={soon} reconciled" not in first.stderr
+    assert await stored_reminders(e2e.database_url, [soon]) == {soon: ("sent", 1)}
 
     # 2. Two more get date jobs in the persistent store; the bot is killed before they are
     #    due, and three already due ones without any job are written while it is down.
     due = datetime.now(UTC) + timedelta(seconds=3)
     with_jobs = await write_reminders(e2e.database_url, anna.chat_id, ["Job-1", "Job-2"], due)
     await replan_through_a_zone_change(e2e, anna, "Europe/Moscow")
-    assert {f"nudge:{i}" for i in with_jobs.values()} <= await planned_jobs(e2e.database_url)
+    assert {f"reminder:{i}" for i in with_jobs.values()} <= await planned_jobs(e2e.database_url)
     assert await first.kill() == -9
     assert datetime.now(UTC) < due, "too slow: the jobs fell due before kill -9"
     past = datetime.now(UTC) - timedelta(minutes=1)
@@ -208,6 +212,6 @@ async def test_reminders_arrive_on_time_and_once_across_kill_9(e2e: BackendE2E) 
     assert "Traceback" not in second.stderr
     assert "was missed by" not in second.stderr
     ids = [*with_jobs.values(), *without_jobs.values()]
-    assert await stored_nudges(e2e.database_url, ids) == dict.fromkeys(ids, ("sent", 1))
+    assert await stored_reminders(e2e.database_url, ids) == dict.fromkeys(ids, ("sent", 1))
     jobs = await planned_jobs(e2e.database_url)
-    assert not any(f"nudge:{i}" in jobs for i in [soon, *ids]), jobs
+    assert not any(f"reminder:{i}" in jobs for i in [soon, *ids]), jobs

@@ -201,8 +201,8 @@ async def test_replicas_share_one_conversation_and_the_scheduler_reminds_once(
     await anna.tap(next(turns), REMIND_LATER, WHEN_TO_REMIND, saved.message_id)
     options = anna.last
     await anna.tap_in_place(next(turns), IN_AN_HOUR, options, lambda t: t.startswith(WILL_REMIND))
-    [nudge] = await cluster.rows("SELECT * FROM nudges")
-    assert (nudge["user_id"], nudge["interview_id"], nudge["status"]) == (
+    [row] = await cluster.rows("SELECT * FROM reminders")
+    assert (row["user_id"], row["interview_id"], row["status"]) == (
         anna.chat_id,
         interview["id"],
         "pending",
@@ -210,9 +210,9 @@ async def test_replicas_share_one_conversation_and_the_scheduler_reminds_once(
     # No button plans a reminder seconds ahead: bring this one forward in the database.
     due = datetime.now(UTC) + timedelta(seconds=1)
     await cluster.execute(
-        "UPDATE nudges SET due_at = :due WHERE id = :id AND status = 'pending'",
+        "UPDATE reminders SET due_at = :due WHERE id = :id AND status = 'pending'",
         due=due,
-        id=nudge["id"],
+        id=row["id"],
     )
 
     def reminders() -> list[str]:
@@ -229,16 +229,16 @@ async def test_replicas_share_one_conversation_and_the_scheduler_reminds_once(
         lambda: reconcile_runs(scheduler) >= runs + 2, "two more reconcile runs", timeout=15
     )
     assert len(anna.replies()) == 1, [m.text for m in anna.replies()]
-    [sent] = await cluster.rows("SELECT * FROM nudges")
+    [sent] = await cluster.rows("SELECT * FROM reminders")
     assert (sent["status"], sent["attempts"], sent["message_id"]) == (
         "sent",
         1,
         reminder.message_id,
     )
     for web in (a, b):
-        assert f"nudge={nudge['id']}" not in web.process.stderr
+        assert f"reminder={row['id']}" not in web.process.stderr
         assert "reminder scheduler started" not in web.process.stderr
-    assert f"nudge={nudge['id']} sent" in scheduler.process.stderr
+    assert f"reminder={row['id']} sent" in scheduler.process.stderr
 
 
 def reconcile_runs(replica: Replica) -> int:

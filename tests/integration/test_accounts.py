@@ -3,7 +3,7 @@ whether the bot hears of it from Telegram (a ``my_chat_member`` update through t
 dispatcher) or from a 403 on a reminder it delivers, the person ends in the same state:
 inactive, every pending reminder cancelled and off the timetable, nobody else touched.
 
-The timetable is a real :class:`NudgeScheduler`, not started (its jobs are only listed),
+The timetable is a real :class:`ReminderScheduler`, not started (its jobs are only listed),
 wired as in production: the dispatcher's planner and the planner of its own delivery.
 Today is Thursday 2026-11-26, 12:00 in Moscow (the injected clock).
 """
@@ -16,13 +16,13 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.db.models import Nudge, User
+from bot.db.models import Reminder, User
 from bot.db.repositories.interviews import InterviewRepository
 from bot.db.repositories.users import UserRepository
-from bot.domain.reminders import NudgeKind, NudgeStatus
-from bot.scheduler.delivery import NudgeDelivery
+from bot.domain.reminders import ReminderKind, ReminderStatus
+from bot.scheduler.delivery import ReminderDelivery
 from bot.scheduler.limiter import RateLimiter
-from bot.scheduler.runner import NudgeScheduler
+from bot.scheduler.runner import ReminderScheduler
 from bot.services.reminders import Reminders
 from bot.services.work import Work
 from bot.telegram.i18n import create_i18n
@@ -42,7 +42,7 @@ class Scene:
 
     app: BotApp
     clock: FakeClock
-    timetable: NudgeScheduler
+    timetable: ReminderScheduler
     ivan: Person
     ivans: list[int]
     annas: list[int]
@@ -67,9 +67,9 @@ class Scene:
                 outcome="waiting",
                 priorities=[],
             )
-            nudge = await Reminders(work).plan(user, interview, NudgeKind.SEND, due)
+            reminder = await Reminders(work).plan(user, interview, ReminderKind.SEND, due)
             await work.commit()
-            return nudge.id
+            return reminder.id
 
     async def user(self, user_id: int) -> User:
         async with self.app.sessionmaker() as session:
@@ -79,16 +79,18 @@ class Scene:
 
     async def statuses(self, user_id: int) -> dict[int, str]:
         async with self.app.sessionmaker() as session:
-            nudges = await session.scalars(select(Nudge).where(Nudge.user_id == user_id))
-            return {nudge.id: nudge.status for nudge in nudges}
+            reminders = await session.scalars(select(Reminder).where(Reminder.user_id == user_id))
+            return {reminder.id: reminder.status for reminder in reminders}
 
     def on_timetable(self) -> set[int]:
-        return {int(job.id.removeprefix("nudge:")) for job in self.timetable.scheduler.get_jobs()}
+        return {
+            int(job.id.removeprefix("reminder:")) for job in self.timetable.scheduler.get_jobs()
+        }
 
 
 @pytest.fixture
 async def scene(app: BotApp, clock: FakeClock) -> Scene:
-    delivery = NudgeDelivery(
+    delivery = ReminderDelivery(
         bot=app.bot,
         sessionmaker=app.sessionmaker,
         i18n=create_i18n(),
@@ -96,7 +98,7 @@ async def scene(app: BotApp, clock: FakeClock) -> Scene:
         limiter=RateLimiter(sleep=no_sleep),
         sleep=no_sleep,
     )
-    timetable = NudgeScheduler(delivery, None)  # sets itself as the delivery's planner
+    timetable = ReminderScheduler(delivery, None)  # sets itself as the delivery's planner
     app.dp["planner"] = timetable  # what create_dispatcher(planner=...) stores
     ivan = await app.person(IVAN, first_name="Иван", last_name="Петров").onboarded(
         gender="masculine"
@@ -128,9 +130,9 @@ async def test_a_person_who_blocked_the_bot_ends_in_one_state_however_the_bot_he
         assert await scene.timetable.delivery.deliver(scene.ivans[0]) == "blocked"
 
     assert (await scene.user(IVAN)).is_active is False
-    assert await scene.statuses(IVAN) == dict.fromkeys(scene.ivans, NudgeStatus.CANCELLED)
+    assert await scene.statuses(IVAN) == dict.fromkeys(scene.ivans, ReminderStatus.CANCELLED)
     assert scene.on_timetable() == set(scene.annas)
     assert len(app.fake.bot_messages(IVAN)) == written
     # Anna is not touched
     assert (await scene.user(ANNA)).is_active is True
-    assert await scene.statuses(ANNA) == dict.fromkeys(scene.annas, NudgeStatus.PENDING)
+    assert await scene.statuses(ANNA) == dict.fromkeys(scene.annas, ReminderStatus.PENDING)

@@ -21,8 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.models import FsmRecord, Interview, ProcessedUpdate, User
 from bot.scheduler import runner
-from bot.scheduler.delivery import NudgeDelivery
-from bot.scheduler.runner import NudgeScheduler
+from bot.scheduler.delivery import ReminderDelivery
+from bot.scheduler.runner import ReminderScheduler
 from bot.telegram.i18n import create_i18n
 from tests.clock import FakeClock
 from tests.harness import BotApp, Person, running_app
@@ -185,14 +185,14 @@ async def test_handled_update_ids_are_forgotten_once_telegram_cannot_resend_them
     recent_update = bot_app.fake.send_text(anna.user, "/help")
     await bot_app.feed(recent_update, anna.chat_id)
     recent = await handled_ids(bot_app) - old
-    delivery = NudgeDelivery(
+    delivery = ReminderDelivery(
         bot=bot_app.bot,
         sessionmaker=bot_app.sessionmaker,
         i18n=create_i18n("ru"),
         clock=clock,
     )
 
-    assert await NudgeScheduler(delivery, None).housekeeping() == len(old) == 5
+    assert await ReminderScheduler(delivery, None).housekeeping() == len(old) == 5
 
     assert await handled_ids(bot_app) == recent
     assert await bot_app.feed(recent_update, anna.chat_id) == []  # still skipped

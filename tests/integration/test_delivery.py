@@ -19,22 +19,22 @@ import pytest
 from aiogram import Bot
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.db.models import Nudge, User
+from bot.db.models import Reminder, User
 from bot.db.repositories.interviews import InterviewRepository
-from bot.db.repositories.nudges import NudgeRepository
+from bot.db.repositories.reminders import ReminderRepository
 from bot.db.repositories.users import UserRepository
 from bot.domain.clock import Clock
-from bot.domain.reminders import NudgeKind, NudgeStatus, Snooze
+from bot.domain.reminders import ReminderKind, ReminderStatus, Snooze
 from bot.scheduler.delivery import (
     MAX_ATTEMPTS,
     MAX_RETRY_AFTER_WAITS,
     STUCK_AFTER,
-    NudgeDelivery,
+    ReminderDelivery,
 )
 from bot.scheduler.limiter import RateLimiter
-from bot.scheduler.runner import HORIZON, NudgeScheduler, jobstore_url
+from bot.scheduler.runner import HORIZON, ReminderScheduler, jobstore_url
 from bot.telegram.i18n import create_i18n
-from bot.telegram.keyboards.callbacks import DraftCb, NudgeCb
+from bot.telegram.keyboards.callbacks import DraftCb, ReminderCb
 from tests.clock import FakeClock
 from tests.fakeapi.core import FakeTelegram, SentMessage
 from tests.fakeapi.session import make_bot
@@ -82,8 +82,8 @@ class World:
     rescheduled: list[tuple[int, datetime]] = field(default_factory=list)
 
     def delivery(
-        self, *, clock: Clock | None = None, kind: type[NudgeDelivery] = NudgeDelivery
-    ) -> NudgeDelivery:
+        self, *, clock: Clock | None = None, kind: type[ReminderDelivery] = ReminderDelivery
+    ) -> ReminderDelivery:
         limiter = RateLimiter(clock=self.faketime.monotonic, sleep=self.faketime.limiter_sleep)
         return kind(
             bot=self.bot,
@@ -92,7 +92,7 @@ class World:
             clock=clock or self.clock,
             limiter=limiter,
             sleep=self.faketime.sleep,
-            on_rescheduled=lambda nudge_id, due: self.rescheduled.append((nudge_id, due)),
+            on_rescheduled=lambda reminder_id, due: self.rescheduled.append((reminder_id, due)),
         )
 
     async def person(
@@ -145,12 +145,12 @@ class World:
             await session.commit()
             return interview.id
 
-    async def nudge(
+    async def reminder(
         self,
         user_id: int,
         due: datetime,
         *,
-        kind: NudgeKind = NudgeKind.SEND,
+        kind: ReminderKind = ReminderKind.SEND,
         interview_id: int | None = None,
         company: str = "Acme & Co",
         now: datetime | None = None,
@@ -160,7 +160,7 @@ class World:
         if interview_id is None:
             interview_id = await self.interview(user_id, company)
         async with self.sessionmaker() as session:
-            nudge = await NudgeRepository(session).add(
+            reminder = await ReminderRepository(session).add(
                 user_id=user_id,
                 interview_id=interview_id,
                 kind=kind,
@@ -168,13 +168,13 @@ class World:
                 now=now or self.clock(),
             )
             await session.commit()
-            return nudge.id
+            return reminder.id
 
-    async def stored(self, nudge_id: int) -> Nudge:
+    async def stored(self, reminder_id: int) -> Reminder:
         async with self.sessionmaker() as session:
-            nudge = await NudgeRepository(session).get(nudge_id)
-        assert nudge is not None
-        return nudge
+            reminder = await ReminderRepository(session).get(reminder_id)
+        assert reminder is not None
+        return reminder
 
     async def stored_user(self, user_id: int) -> User:
         async with self.sessionmaker() as session:
@@ -183,13 +183,13 @@ class World:
         return user
 
     async def set_status(
-        self, nudge_id: int, status: NudgeStatus, at: datetime, **fields: Any
+        self, reminder_id: int, status: ReminderStatus, at: datetime, **fields: Any
     ) -> None:
         async with self.sessionmaker() as session:
-            repo = NudgeRepository(session)
-            nudge = await repo.get(nudge_id)
-            assert nudge is not None
-            await repo.set_status(nudge, status, at, **fields)
+            repo = ReminderRepository(session)
+            reminder = await repo.get(reminder_id)
+            assert reminder is not None
+            await repo.set_status(reminder, status, at, **fields)
             await session.commit()
 
     def sent(self, chat_id: int = ANNA) -> list[SentMessage]:
@@ -218,19 +218,19 @@ SNOOZE_EN = ["⏰ In an hour", "⏰ Tomorrow", "⏰ In 3 days"]
 CASES = {
     "ru-send": (
         "ru",
-        NudgeKind.SEND,
+        ReminderKind.SEND,
         "⏰ Пора написать: Acme & Co — Backend. Черновик готов — это займёт минуту.",
         [["📝 Показать черновик"], SNOOZE_RU, ["✅ Готово", "🔕 Не напоминать"]],
     ),
     "en-send": (
         "en",
-        NudgeKind.SEND,
+        ReminderKind.SEND,
         "⏰ Time to write: Acme & Co — Backend. The draft is ready, it takes a minute.",
         [["📝 Show the draft"], SNOOZE_EN, ["✅ Done", "🔕 Stop reminding"]],
     ),
     "ru-follow-up": (
         "ru",
-        NudgeKind.FOLLOW_UP,
+        ReminderKind.FOLLOW_UP,
         "📨 Acme & Co — Backend: ответили на ваш запрос обратной связи?",
         [
             ["✅ Да, обратная связь пришла"],
@@ -241,7 +241,7 @@ CASES = {
     ),
     "en-stage": (
         "en",
-        NudgeKind.STAGE,
+        ReminderKind.STAGE,
         "🔁 How did the next stage go? Acme & Co — Backend",
         [["📌 Record the outcome"], SNOOZE_EN, ["✅ Done", "🔕 Stop reminding"]],
     ),
@@ -250,26 +250,26 @@ CASES = {
 
 @pytest.mark.parametrize(("language", "kind", "text", "buttons"), CASES.values(), ids=CASES)
 async def test_a_due_reminder_is_sent_once_in_the_persons_language(
-    world: World, language: str, kind: NudgeKind, text: str, buttons: list[list[str]]
+    world: World, language: str, kind: ReminderKind, text: str, buttons: list[list[str]]
 ) -> None:
     user_id = await world.person(language=language)
-    nudge_id = await world.nudge(user_id, world.clock() - timedelta(minutes=1), kind=kind)
-    interview_id = (await world.stored(nudge_id)).interview_id
+    reminder_id = await world.reminder(user_id, world.clock() - timedelta(minutes=1), kind=kind)
+    interview_id = (await world.stored(reminder_id)).interview_id
 
-    assert await world.delivery().deliver(nudge_id) == "sent"
+    assert await world.delivery().deliver(reminder_id) == "sent"
 
     [message] = world.sent(user_id)
     assert message.text == text
     assert message.entity_texts("bold") == ["Acme & Co"]
     assert message.button_texts == buttons
     data = message.callback_data
-    assert NudgeCb(action="snooze", id=nudge_id, value=Snooze.HOUR).pack() in data
-    assert NudgeCb(action="done", id=nudge_id).pack() in data
-    assert NudgeCb(action="stop", id=nudge_id).pack() in data
-    if kind is NudgeKind.SEND:
+    assert ReminderCb(action="snooze", id=reminder_id, value=Snooze.HOUR).pack() in data
+    assert ReminderCb(action="done", id=reminder_id).pack() in data
+    assert ReminderCb(action="stop", id=reminder_id).pack() in data
+    if kind is ReminderKind.SEND:
         assert DraftCb(action="show", id=interview_id).pack() in data
-    stored = await world.stored(nudge_id)
-    assert stored.status == NudgeStatus.SENT
+    stored = await world.stored(reminder_id)
+    assert stored.status == ReminderStatus.SENT
     assert stored.sent_at == world.clock()
     assert stored.message_id == message.message_id
     assert stored.attempts == 1
@@ -281,12 +281,12 @@ async def test_two_deliverers_racing_for_the_same_reminders_send_each_once(world
     """Two processes (two deliveries, no shared batch) claim the same due reminders
     at the same moment: each one's conditional UPDATE lets exactly one of them win."""
     user_ids = [await world.person(ANNA + n) for n in range(5)]
-    nudge_ids = [await world.nudge(user_id, world.clock()) for user_id in user_ids]
+    reminder_ids = [await world.reminder(user_id, world.clock()) for user_id in user_ids]
     first = world.delivery()
     second = world.delivery()
 
     outcomes = await asyncio.gather(
-        *(first.deliver(n) for n in nudge_ids), *(second.deliver(n) for n in nudge_ids)
+        *(first.deliver(n) for n in reminder_ids), *(second.deliver(n) for n in reminder_ids)
     )
 
     assert sorted(outcomes) == ["sent"] * 5 + ["skipped"] * 5
@@ -297,14 +297,14 @@ async def test_two_deliverers_racing_for_the_same_reminders_send_each_once(world
 
 async def test_above_the_free_rate_reminders_go_as_paid_broadcasts(world: World) -> None:
     user_id = await world.person()
-    nudge_id = await world.nudge(user_id, world.clock())
+    reminder_id = await world.reminder(user_id, world.clock())
     delivery = world.delivery()
     delivery.paid_broadcast = True
-    assert await delivery.deliver(nudge_id) == "sent"
+    assert await delivery.deliver(reminder_id) == "sent"
     [call] = world.fake.calls_to("sendMessage")
     assert call.params.get("allow_paid_broadcast") in {True, "true"}
 
-    other = await world.nudge(user_id, world.clock(), company="Beta")
+    other = await world.reminder(user_id, world.clock(), company="Beta")
     world.clock.advance(seconds=2)
     assert await world.delivery().deliver(other) == "sent"
     assert "allow_paid_broadcast" not in world.fake.calls_to("sendMessage")[-1].params
@@ -313,34 +313,34 @@ async def test_above_the_free_rate_reminders_go_as_paid_broadcasts(world: World)
 async def test_two_triggers_at_once_and_one_later_send_one_message(world: World) -> None:
     """The conditional UPDATE of the claim lets exactly one sender win."""
     user_id = await world.person()
-    nudge_id = await world.nudge(user_id, world.clock())
+    reminder_id = await world.reminder(user_id, world.clock())
     delivery = world.delivery()
 
-    outcomes = await asyncio.gather(delivery.deliver(nudge_id), delivery.deliver(nudge_id))
+    outcomes = await asyncio.gather(delivery.deliver(reminder_id), delivery.deliver(reminder_id))
     assert sorted(outcomes) == ["sent", "skipped"]
     world.clock.advance(minutes=5)
-    assert await delivery.deliver(nudge_id) == "skipped"
-    assert await world.delivery().deliver(nudge_id) == "skipped"  # another process, too
+    assert await delivery.deliver(reminder_id) == "skipped"
+    assert await world.delivery().deliver(reminder_id) == "skipped"  # another process, too
 
     assert len(world.sent(user_id)) == 1
     assert world.send_calls() == 1
-    stored = await world.stored(nudge_id)
-    assert (stored.status, stored.attempts) == (NudgeStatus.SENT, 1)
+    stored = await world.stored(reminder_id)
+    assert (stored.status, stored.attempts) == (ReminderStatus.SENT, 1)
 
 
 async def test_a_reminder_not_yet_due_is_not_sent(world: World) -> None:
     user_id = await world.person()
     due = world.clock() + timedelta(hours=1)
-    nudge_id = await world.nudge(user_id, due)
+    reminder_id = await world.reminder(user_id, due)
     delivery = world.delivery()
 
-    assert await delivery.deliver(nudge_id) == "skipped"
+    assert await delivery.deliver(reminder_id) == "skipped"
     assert world.send_calls() == 0
-    stored = await world.stored(nudge_id)
-    assert (stored.status, stored.attempts, stored.due_at) == (NudgeStatus.PENDING, 0, due)
+    stored = await world.stored(reminder_id)
+    assert (stored.status, stored.attempts, stored.due_at) == (ReminderStatus.PENDING, 0, due)
 
     world.clock.advance(hours=1)
-    assert await delivery.deliver(nudge_id) == "sent"
+    assert await delivery.deliver(reminder_id) == "sent"
     assert len(world.sent(user_id)) == 1
 
 
@@ -349,41 +349,41 @@ async def test_a_reminder_not_yet_due_is_not_sent(world: World) -> None:
 
 async def test_429_is_waited_out_and_the_reminder_arrives(world: World) -> None:
     user_id = await world.person()
-    nudge_id = await world.nudge(user_id, world.clock())
+    reminder_id = await world.reminder(user_id, world.clock())
     world.fake.fail_next("sendMessage", error_code=429, retry_after=3, times=2)
     started = world.clock()
 
-    assert await world.delivery().deliver(nudge_id) == "sent"
+    assert await world.delivery().deliver(reminder_id) == "sent"
 
     assert world.faketime.delivery_sleeps == [3, 3]
     statuses = [call.status for call in world.fake.calls_to("sendMessage")]
     assert statuses == [429, 429, 200]
     assert len(world.sent(user_id)) == 1
-    stored = await world.stored(nudge_id)
-    assert (stored.status, stored.attempts) == (NudgeStatus.SENT, 1)
+    stored = await world.stored(reminder_id)
+    assert (stored.status, stored.attempts) == (ReminderStatus.SENT, 1)
     assert stored.sent_at == started + timedelta(seconds=6)
     assert world.rescheduled == []
 
 
 async def test_429_without_end_puts_the_reminder_back_for_later(world: World) -> None:
     user_id = await world.person()
-    nudge_id = await world.nudge(user_id, world.clock())
+    reminder_id = await world.reminder(user_id, world.clock())
     world.fake.fail_next("sendMessage", error_code=429, retry_after=2, times=MAX_RETRY_AFTER_WAITS)
 
-    assert await world.delivery().deliver(nudge_id) == "retry"
+    assert await world.delivery().deliver(reminder_id) == "retry"
 
     assert world.faketime.delivery_sleeps == [2] * MAX_RETRY_AFTER_WAITS
     assert world.sent(user_id) == []
-    stored = await world.stored(nudge_id)
-    assert stored.status == NudgeStatus.PENDING
+    stored = await world.stored(reminder_id)
+    assert stored.status == ReminderStatus.PENDING
     assert stored.due_at > world.clock()
-    assert world.rescheduled == [(nudge_id, stored.due_at)]
+    assert world.rescheduled == [(reminder_id, stored.due_at)]
 
 
 async def test_the_rate_limiter_spaces_messages_to_one_chat(world: World) -> None:
     user_id = await world.person()
-    first = await world.nudge(user_id, world.clock(), company="Alpha")
-    second = await world.nudge(user_id, world.clock(), company="Beta")
+    first = await world.reminder(user_id, world.clock(), company="Alpha")
+    second = await world.reminder(user_id, world.clock(), company="Beta")
     delivery = world.delivery()
 
     outcomes = await asyncio.gather(delivery.deliver(first), delivery.deliver(second))
@@ -426,18 +426,18 @@ async def test_a_message_to_another_chat_does_not_wait_behind_one_chats_spacing(
 async def test_403_deactivates_the_person_and_cancels_their_reminders(world: World) -> None:
     anna = await world.person(ANNA)
     john = await world.person(JOHN, language="en")
-    due = await world.nudge(anna, world.clock(), company="Alpha")
-    also_due = await world.nudge(anna, world.clock(), company="Beta")
-    later = await world.nudge(anna, world.clock() + timedelta(days=1), company="Gamma")
-    johns = await world.nudge(john, world.clock(), company="Delta")
+    due = await world.reminder(anna, world.clock(), company="Alpha")
+    also_due = await world.reminder(anna, world.clock(), company="Beta")
+    later = await world.reminder(anna, world.clock() + timedelta(days=1), company="Gamma")
+    johns = await world.reminder(john, world.clock(), company="Delta")
     world.fake.block(anna)
     delivery = world.delivery()
 
     assert await delivery.deliver(due) == "blocked"
 
     assert not (await world.stored_user(anna)).is_active
-    for nudge_id in (due, also_due, later):
-        assert (await world.stored(nudge_id)).status == NudgeStatus.CANCELLED
+    for reminder_id in (due, also_due, later):
+        assert (await world.stored(reminder_id)).status == ReminderStatus.CANCELLED
     assert world.sent(anna) == []
     assert [call.status for call in world.fake.calls_to("sendMessage")] == [403]
     assert world.rescheduled == []
@@ -452,7 +452,7 @@ async def test_403_deactivates_the_person_and_cancels_their_reminders(world: Wor
 
 async def test_a_pending_reminder_of_an_inactive_person_is_cancelled_unsent(world: World) -> None:
     anna = await world.person()
-    nudge_id = await world.nudge(anna, world.clock())
+    reminder_id = await world.reminder(anna, world.clock())
     async with world.sessionmaker() as session:
         users = UserRepository(session)
         user = await users.get(anna)
@@ -460,9 +460,9 @@ async def test_a_pending_reminder_of_an_inactive_person_is_cancelled_unsent(worl
         await users.update(user, world.clock(), is_active=False)
         await session.commit()
 
-    assert await world.delivery().deliver(nudge_id) == "cancelled"
+    assert await world.delivery().deliver(reminder_id) == "cancelled"
     assert world.send_calls() == 0
-    assert (await world.stored(nudge_id)).status == NudgeStatus.CANCELLED
+    assert (await world.stored(reminder_id)).status == ReminderStatus.CANCELLED
 
 
 # --- network and other errors -----------------------------------------------------------------
@@ -471,18 +471,18 @@ async def test_a_pending_reminder_of_an_inactive_person_is_cancelled_unsent(worl
 @pytest.mark.parametrize("error_code", [500, 502, 400])
 async def test_errors_retry_later_then_fail_after_the_cap(world: World, error_code: int) -> None:
     user_id = await world.person()
-    nudge_id = await world.nudge(user_id, world.clock())
+    reminder_id = await world.reminder(user_id, world.clock())
     delivery = world.delivery()
     delays: list[timedelta] = []
 
     for attempt in range(1, MAX_ATTEMPTS):
         world.fake.fail_next("sendMessage", error_code=error_code)
-        assert await delivery.deliver(nudge_id) == "retry", f"attempt {attempt}"
-        stored = await world.stored(nudge_id)
-        assert (stored.status, stored.attempts) == (NudgeStatus.PENDING, attempt)
-        assert world.rescheduled[-1] == (nudge_id, stored.due_at)
+        assert await delivery.deliver(reminder_id) == "retry", f"attempt {attempt}"
+        stored = await world.stored(reminder_id)
+        assert (stored.status, stored.attempts) == (ReminderStatus.PENDING, attempt)
+        assert world.rescheduled[-1] == (reminder_id, stored.due_at)
         delays.append(stored.due_at - world.clock())
-        assert await delivery.deliver(nudge_id) == "skipped"  # not due again yet
+        assert await delivery.deliver(reminder_id) == "skipped"  # not due again yet
         world.clock.now = stored.due_at
 
     assert delays == [
@@ -492,13 +492,13 @@ async def test_errors_retry_later_then_fail_after_the_cap(world: World, error_co
         timedelta(minutes=30),
     ]
     world.fake.fail_next("sendMessage", error_code=error_code)
-    assert await delivery.deliver(nudge_id) == "failed"
-    stored = await world.stored(nudge_id)
-    assert (stored.status, stored.attempts) == (NudgeStatus.FAILED, MAX_ATTEMPTS)
+    assert await delivery.deliver(reminder_id) == "failed"
+    stored = await world.stored(reminder_id)
+    assert (stored.status, stored.attempts) == (ReminderStatus.FAILED, MAX_ATTEMPTS)
     assert len(world.rescheduled) == MAX_ATTEMPTS - 1
 
     world.clock.advance(hours=1)
-    assert await delivery.deliver(nudge_id) == "skipped"
+    assert await delivery.deliver(reminder_id) == "skipped"
     assert world.sent(user_id) == []
     assert world.send_calls() == MAX_ATTEMPTS
     assert world.faketime.delivery_sleeps == []
@@ -506,19 +506,19 @@ async def test_errors_retry_later_then_fail_after_the_cap(world: World, error_co
 
 async def test_after_a_server_error_the_retry_delivers(world: World) -> None:
     user_id = await world.person()
-    nudge_id = await world.nudge(user_id, world.clock())
+    reminder_id = await world.reminder(user_id, world.clock())
     delivery = world.delivery()
     world.fake.fail_next("sendMessage", error_code=500)
 
-    assert await delivery.deliver(nudge_id) == "retry"
+    assert await delivery.deliver(reminder_id) == "retry"
     [(rescheduled_id, due)] = world.rescheduled
-    assert (rescheduled_id, due) == (nudge_id, world.clock() + timedelta(minutes=1))
+    assert (rescheduled_id, due) == (reminder_id, world.clock() + timedelta(minutes=1))
     world.clock.now = due
-    assert await delivery.deliver(nudge_id) == "sent"
+    assert await delivery.deliver(reminder_id) == "sent"
 
     assert len(world.sent(user_id)) == 1
-    stored = await world.stored(nudge_id)
-    assert (stored.status, stored.attempts, stored.sent_at) == (NudgeStatus.SENT, 2, due)
+    stored = await world.stored(reminder_id)
+    assert (stored.status, stored.attempts, stored.sent_at) == (ReminderStatus.SENT, 2, due)
 
 
 # --- quiet hours ------------------------------------------------------------------------------
@@ -541,21 +541,21 @@ async def test_a_reminder_due_in_quiet_hours_waits_until_they_end(
     world: World, due: datetime, delivered: datetime
 ) -> None:
     user_id = await world.person(timezone="Europe/Moscow", quiet=QUIET)
-    nudge_id = await world.nudge(user_id, due)
+    reminder_id = await world.reminder(user_id, due)
     world.clock.now = due
     delivery = world.delivery()
 
-    assert await delivery.deliver(nudge_id) == "deferred"
+    assert await delivery.deliver(reminder_id) == "deferred"
 
     assert world.send_calls() == 0
-    stored = await world.stored(nudge_id)
-    assert (stored.status, stored.due_at) == (NudgeStatus.PENDING, delivered)
-    assert world.rescheduled == [(nudge_id, delivered)]
+    stored = await world.stored(reminder_id)
+    assert (stored.status, stored.due_at) == (ReminderStatus.PENDING, delivered)
+    assert world.rescheduled == [(reminder_id, delivered)]
 
     world.clock.now = delivered - timedelta(minutes=1)
-    assert await delivery.deliver(nudge_id) == "skipped"
+    assert await delivery.deliver(reminder_id) == "skipped"
     world.clock.now = delivered
-    assert await delivery.deliver(nudge_id) == "sent"
+    assert await delivery.deliver(reminder_id) == "sent"
     assert len(world.sent(user_id)) == 1
 
 
@@ -565,28 +565,28 @@ async def test_a_reminder_due_in_quiet_hours_waits_until_they_end(
 async def test_a_reminder_stuck_in_sending_is_reset_and_delivered_once(world: World) -> None:
     user_id = await world.person()
     now = world.clock()
-    stuck = await world.nudge(user_id, now - timedelta(minutes=20), company="Alpha")
-    in_flight = await world.nudge(user_id, now - timedelta(minutes=20), company="Beta")
+    stuck = await world.reminder(user_id, now - timedelta(minutes=20), company="Alpha")
+    in_flight = await world.reminder(user_id, now - timedelta(minutes=20), company="Beta")
     # Claimed by a process that died 11 minutes ago; the other was claimed 5 minutes ago.
-    await world.set_status(stuck, NudgeStatus.SENDING, now - STUCK_AFTER - timedelta(minutes=1))
-    await world.set_status(in_flight, NudgeStatus.SENDING, now - timedelta(minutes=5))
+    await world.set_status(stuck, ReminderStatus.SENDING, now - STUCK_AFTER - timedelta(minutes=1))
+    await world.set_status(in_flight, ReminderStatus.SENDING, now - timedelta(minutes=5))
     delivery = world.delivery()
 
     assert await delivery.deliver(stuck) == "skipped"  # not pending: nobody may claim it
     assert await delivery.due_now() == [stuck]
-    assert (await world.stored(stuck)).status == NudgeStatus.PENDING
-    assert (await world.stored(in_flight)).status == NudgeStatus.SENDING
+    assert (await world.stored(stuck)).status == ReminderStatus.PENDING
+    assert (await world.stored(in_flight)).status == ReminderStatus.SENDING
 
     assert await delivery.deliver(stuck) == "sent"
     assert await delivery.deliver(stuck) == "skipped"
     assert await delivery.due_now() == []
     [message] = world.sent(user_id)
     assert "Alpha" in (message.text or "")
-    assert (await world.stored(stuck)).status == NudgeStatus.SENT
+    assert (await world.stored(stuck)).status == ReminderStatus.SENT
 
 
 LONG_RETRY_AFTER_DUPLICATES = (
-    "bot/scheduler/delivery.py NudgeDelivery.deliver sleeps out TelegramRetryAfter (up to "
+    "bot/scheduler/delivery.py ReminderDelivery.deliver sleeps out TelegramRetryAfter (up to "
     "MAX_RETRY_AFTER_WAITS times) while the reminder stays «sending» with an old updated_at; "
     "once the waits pass STUCK_AFTER (10 min) due_now() resets it to pending and the "
     "reconciler sends it, then the waiting delivery sends it again: two messages"
@@ -597,7 +597,7 @@ async def test_a_long_flood_wait_is_not_taken_for_a_crash(world: World) -> None:
     """A long «retry after» goes back to the timetable instead of holding the claim, so the
     reconciler never mistakes it for a crashed send, and it is sent exactly once."""
     user_id = await world.person()
-    nudge_id = await world.nudge(user_id, world.clock())
+    reminder_id = await world.reminder(user_id, world.clock())
     slept: list[float] = []
 
     async def record(seconds: float) -> None:
@@ -606,10 +606,10 @@ async def test_a_long_flood_wait_is_not_taken_for_a_crash(world: World) -> None:
     first = world.delivery()
     first.sleep = record
     world.fake.fail_next("sendMessage", error_code=429, retry_after=700)
-    assert await first.deliver(nudge_id) == "retry"
+    assert await first.deliver(reminder_id) == "retry"
     assert slept == []
-    stored = await world.stored(nudge_id)
-    assert stored.status == NudgeStatus.PENDING
+    stored = await world.stored(reminder_id)
+    assert stored.status == ReminderStatus.PENDING
     assert stored.due_at == world.clock() + timedelta(seconds=700)
 
     reconciler = world.delivery()
@@ -618,11 +618,11 @@ async def test_a_long_flood_wait_is_not_taken_for_a_crash(world: World) -> None:
         for due_id in await reconciler.due_now():
             await reconciler.deliver(due_id)
     assert len(world.sent(user_id)) == 1, "the reminder was sent twice"
-    assert (await world.stored(nudge_id)).status == NudgeStatus.SENT
+    assert (await world.stored(reminder_id)).status == ReminderStatus.SENT
 
 
 SHUTDOWN_CANCELS_DELIVERY = (
-    "bot/scheduler/runner.py NudgeScheduler.shutdown: scheduler.shutdown(wait=False) makes "
+    "bot/scheduler/runner.py ReminderScheduler.shutdown: scheduler.shutdown(wait=False) makes "
     "APScheduler's AsyncIOExecutor cancel running jobs, so a delivery whose message Telegram "
     "already accepted is cancelled before it is marked sent (bot/__main__.py calls it on "
     "SIGTERM); it stays «sending», is reset 10 minutes later and is sent again"
@@ -630,31 +630,31 @@ SHUTDOWN_CANCELS_DELIVERY = (
 
 
 @dataclass
-class StallingDelivery(NudgeDelivery):
+class StallingDelivery(ReminderDelivery):
     """Marks a reminder sent only once ``released`` is set, as behind a slow database."""
 
     released: asyncio.Event = field(default_factory=asyncio.Event)
 
-    async def mark_sent(self, nudge_id: int, message_id: int) -> None:
+    async def mark_sent(self, reminder_id: int, message_id: int) -> None:
         await self.released.wait()
-        await super().mark_sent(nudge_id, message_id)
+        await super().mark_sent(reminder_id, message_id)
 
 
 async def test_a_clean_stop_does_not_lose_track_of_a_message_in_flight(world: World) -> None:
     user_id = await world.person()
-    nudge_id = await world.nudge(user_id, world.clock())
+    reminder_id = await world.reminder(user_id, world.clock())
     delivery = world.delivery(kind=StallingDelivery)
     assert isinstance(delivery, StallingDelivery)
-    nudges = NudgeScheduler(delivery, None)
-    nudges.start()  # the start-up reconciliation delivers the due reminder
+    reminders = ReminderScheduler(delivery, None)
+    reminders.start()  # the start-up reconciliation delivers the due reminder
     try:
         # Telegram has the message; marking it sent waits for the database.
         await world.fake.wait_for(lambda: len(world.sent(user_id)) == 1, timeout=5)
     finally:
-        await nudges.shutdown(grace=0.2)  # SIGTERM: what bot/__main__.py does on the way out
+        await reminders.shutdown(grace=0.2)  # SIGTERM: what bot/__main__.py does on the way out
         delivery.released.set()
     for _ in range(500):  # the shielded «sent» mark lands, in the database's own thread
-        if (await world.stored(nudge_id)).status == NudgeStatus.SENT:
+        if (await world.stored(reminder_id)).status == ReminderStatus.SENT:
             break
         await asyncio.sleep(0.01)
 
@@ -664,12 +664,12 @@ async def test_a_clean_stop_does_not_lose_track_of_a_message_in_flight(world: Wo
     for due_id in await after_restart.due_now():
         await after_restart.deliver(due_id)
 
-    assert (await world.stored(nudge_id)).status == NudgeStatus.SENT
+    assert (await world.stored(reminder_id)).status == ReminderStatus.SENT
     assert len(world.sent(user_id)) == 1, "the reminder was sent twice"
 
 
 DEFERRAL_IS_AN_ATTEMPT = (
-    "bot/db/repositories/nudges.py NudgeRepository.claim increments attempts before "
+    "bot/db/repositories/reminders.py ReminderRepository.claim increments attempts before "
     "bot/scheduler/delivery.py _claim defers for quiet hours, so a deferral counts as a "
     "delivery attempt: after one night the retry delays shift (5 min, not 1 min, first) and "
     "the reminder is marked failed after 4 sends instead of MAX_ATTEMPTS = 5"
@@ -679,16 +679,16 @@ DEFERRAL_IS_AN_ATTEMPT = (
 async def test_waiting_for_quiet_hours_to_end_is_not_a_delivery_attempt(world: World) -> None:
     user_id = await world.person(quiet=QUIET)
     night = datetime(2026, 11, 26, 20, 30, tzinfo=UTC)  # 23:30 in Moscow
-    nudge_id = await world.nudge(user_id, night)
+    reminder_id = await world.reminder(user_id, night)
     world.clock.now = night
     delivery = world.delivery()
-    assert await delivery.deliver(nudge_id) == "deferred"
+    assert await delivery.deliver(reminder_id) == "deferred"
 
     outcomes = []
     for _ in range(MAX_ATTEMPTS):
-        world.clock.now = (await world.stored(nudge_id)).due_at
+        world.clock.now = (await world.stored(reminder_id)).due_at
         world.fake.fail_next("sendMessage", error_code=500)
-        outcomes.append(await delivery.deliver(nudge_id))
+        outcomes.append(await delivery.deliver(reminder_id))
 
     assert world.send_calls() == MAX_ATTEMPTS
     assert outcomes == ["retry"] * (MAX_ATTEMPTS - 1) + ["failed"]
@@ -707,73 +707,73 @@ async def test_a_scheduled_job_delivers_the_reminder_on_time(world: World) -> No
     start = wall()
     user_id = await world.person(quiet=None, now=start)  # the wall clock may be at night
     due = start + timedelta(seconds=0.5)
-    nudge_id = await world.nudge(user_id, due, now=start)
+    reminder_id = await world.reminder(user_id, due, now=start)
     delivery = world.delivery(clock=wall)
     delivery.limiter = RateLimiter()
-    nudges = NudgeScheduler(delivery, None)
-    nudges.start()
+    reminders = ReminderScheduler(delivery, None)
+    reminders.start()
     try:
-        nudges.schedule(nudge_id, due)
+        reminders.schedule(reminder_id, due)
         await world.fake.wait_for(lambda: len(world.sent(user_id)) == 1, timeout=5)
         # The job marks it sent right after Telegram answered; shutting down before that
         # would cancel it mid-way.
         async with asyncio.timeout(2):
-            while (await world.stored(nudge_id)).status != NudgeStatus.SENT:
+            while (await world.stored(reminder_id)).status != ReminderStatus.SENT:
                 await asyncio.sleep(0.01)
-        assert nudges.scheduler.get_job(f"nudge:{nudge_id}") is None
+        assert reminders.scheduler.get_job(f"reminder:{reminder_id}") is None
     finally:
-        await nudges.shutdown()
+        await reminders.shutdown()
 
     [call] = world.fake.calls_to("sendMessage")
     assert due <= call.at < due + timedelta(seconds=3)
-    stored = await world.stored(nudge_id)
+    stored = await world.stored(reminder_id)
     assert (stored.attempts, stored.message_id) == (1, world.sent(user_id)[0].message_id)
 
 
 async def test_reconcile_delivers_what_has_no_job_and_plans_what_is_coming(world: World) -> None:
     user_id = await world.person()
     now = world.clock()
-    due = await world.nudge(user_id, now - timedelta(minutes=3), company="Alpha")
+    due = await world.reminder(user_id, now - timedelta(minutes=3), company="Alpha")
     soon = now + HORIZON / 4
-    upcoming = await world.nudge(user_id, soon, company="Beta")
+    upcoming = await world.reminder(user_id, soon, company="Beta")
     later = now + HORIZON / 2
-    misplanned = await world.nudge(user_id, later, company="Gamma")
-    far = await world.nudge(user_id, now + HORIZON + timedelta(minutes=1), company="Delta")
-    nudges = NudgeScheduler(world.delivery(), None)
-    nudges.scheduler.start(paused=True)  # jobs are planned, none runs
+    misplanned = await world.reminder(user_id, later, company="Gamma")
+    far = await world.reminder(user_id, now + HORIZON + timedelta(minutes=1), company="Delta")
+    reminders = ReminderScheduler(world.delivery(), None)
+    reminders.scheduler.start(paused=True)  # jobs are planned, none runs
     try:
-        nudges.schedule(misplanned, later + timedelta(hours=5))  # a stale job
-        await nudges.reconcile()
+        reminders.schedule(misplanned, later + timedelta(hours=5))  # a stale job
+        await reminders.reconcile()
 
         [message] = world.sent(user_id)
         assert "Alpha" in (message.text or "")
-        assert (await world.stored(due)).status == NudgeStatus.SENT
-        planned = {job.id: job.next_run_time for job in nudges.scheduler.get_jobs()}
-        assert planned == {f"nudge:{upcoming}": soon, f"nudge:{misplanned}": later}
-        assert f"nudge:{far}" not in planned
+        assert (await world.stored(due)).status == ReminderStatus.SENT
+        planned = {job.id: job.next_run_time for job in reminders.scheduler.get_jobs()}
+        assert planned == {f"reminder:{upcoming}": soon, f"reminder:{misplanned}": later}
+        assert f"reminder:{far}" not in planned
 
-        await nudges.reconcile()  # again: nothing sent twice, nothing planned twice
+        await reminders.reconcile()  # again: nothing sent twice, nothing planned twice
         assert len(world.sent(user_id)) == 1
-        assert {job.id for job in nudges.scheduler.get_jobs()} == set(planned)
+        assert {job.id for job in reminders.scheduler.get_jobs()} == set(planned)
     finally:
-        await nudges.shutdown()
+        await reminders.shutdown()
 
 
 async def test_a_retry_is_put_on_the_timetable(world: World) -> None:
     user_id = await world.person()
-    nudge_id = await world.nudge(user_id, world.clock())
-    nudges = NudgeScheduler(world.delivery(), None)
-    nudges.scheduler.start(paused=True)
+    reminder_id = await world.reminder(user_id, world.clock())
+    reminders = ReminderScheduler(world.delivery(), None)
+    reminders.scheduler.start(paused=True)
     world.fake.fail_next("sendMessage", error_code=500)
     try:
-        await nudges.reconcile()
-        job = nudges.scheduler.get_job(f"nudge:{nudge_id}")
+        await reminders.reconcile()
+        job = reminders.scheduler.get_job(f"reminder:{reminder_id}")
         assert job is not None
         assert job.next_run_time == world.clock() + timedelta(minutes=1)
-        assert job.args == (nudge_id,)
+        assert job.args == (reminder_id,)
         assert job.misfire_grace_time >= timedelta(days=1).total_seconds()
     finally:
-        await nudges.shutdown()
+        await reminders.shutdown()
     assert world.sent(user_id) == []
 
 

@@ -17,9 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.app.metrics import Metrics
 from bot.app.web import build_app
 from bot.db.repositories.interviews import InterviewRepository
-from bot.db.repositories.nudges import NudgeRepository
+from bot.db.repositories.reminders import ReminderRepository
 from bot.db.repositories.users import UserRepository
-from bot.domain.reminders import NudgeStatus
+from bot.domain.reminders import ReminderStatus
 from tests.harness import BotApp, make_settings
 
 
@@ -98,7 +98,7 @@ async def test_metrics_endpoint_shows_updates_and_reminders_by_status(
         await UserRepository(session).create(
             user_id=3003, language="ru", signature="Вера", timezone="Europe/Moscow", now=now
         )
-        nudges = NudgeRepository(session)
+        reminders = ReminderRepository(session)
         for company in ("Альфа", "Бета", "Гамма"):
             interview = await InterviewRepository(session).add(
                 user_id=3003,
@@ -110,22 +110,22 @@ async def test_metrics_endpoint_shows_updates_and_reminders_by_status(
                 all_stages_done=True,
                 outcome="waiting",
             )
-            await nudges.add(
+            await reminders.add(
                 user_id=3003,
                 interview_id=interview.id,
                 kind="send",
                 due_at=now + timedelta(days=1),
                 now=now,
             )
-        [first, *_rest] = await nudges.pending(user_id=3003)
-        await nudges.set_status(first, NudgeStatus.SENT, now)
+        [first, *_rest] = await reminders.pending(user_id=3003)
+        await reminders.set_status(first, ReminderStatus.SENT, now)
         await session.commit()
 
     scraped = await scrape(app, engine)
 
-    assert scraped[("bot_nudges", (("status", "pending"),))] == 2
-    assert scraped[("bot_nudges", (("status", "sent"),))] == 1
-    assert scraped[("bot_nudges", (("status", "failed"),))] == 0
+    assert scraped[("bot_reminders", (("status", "pending"),))] == 2
+    assert scraped[("bot_reminders", (("status", "sent"),))] == 1
+    assert scraped[("bot_reminders", (("status", "failed"),))] == 0
     updates = (("handler", "start.cmd_start"), ("outcome", "ok"), ("type", "message"))
     assert scraped[("bot_updates_total", updates)] == 1
     assert app.fake.calls_to("getMe") == []  # scraping never talks to Telegram

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -122,3 +123,49 @@ def _version_rows(url: str) -> list[str]:
             await engine.dispose()
 
     return asyncio.run(read())
+
+
+def test_reminders_keep_their_rows_and_ids_when_their_table_is_renamed(
+    empty_db_url: str,
+) -> None:
+    """Revision 0008 moves ``nudges`` to ``reminders``: rows keep their ids, new ones follow."""
+    config = alembic_config(empty_db_url)
+    command.upgrade(config, "0007")
+    now = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+
+    async def run(*statements: str) -> list[tuple[object, ...]]:
+        engine = create_async_engine(empty_db_url)
+        try:
+            async with engine.begin() as connection:
+                result = None
+                for statement in statements:
+                    result = await connection.execute(text(statement), {"now": now})
+                return [tuple(row) for row in result] if result and result.returns_rows else []
+        finally:
+            await engine.dispose()
+
+    asyncio.run(
+        run(
+            "INSERT INTO users (id, language, signature, gender, timezone, is_active, "
+            "consented_at, created_at, updated_at) "
+            "VALUES (1001, 'ru', 'Анна', 'f', 'Europe/Moscow', true, :now, :now, :now)",
+            "INSERT INTO interviews (id, user_id, company, position, channel, last_stage_on, "
+            "all_stages_done, outcome, priorities, created_at, updated_at) VALUES (5, 1001, "
+            "'Яндекс', 'Аналитик', 'email', '2026-11-30', true, 'waiting', '[]', :now, :now)",
+            "INSERT INTO nudges (id, user_id, interview_id, kind, due_at, status, attempts, "
+            "created_at, updated_at) "
+            "VALUES (7, 1001, 5, 'send', :now, 'pending', 0, :now, :now)",
+        )
+    )
+
+    command.upgrade(config, "head")
+
+    assert "nudges" not in _tables(empty_db_url)
+    rows = asyncio.run(
+        run(
+            "INSERT INTO reminders (user_id, interview_id, kind, due_at, status, attempts, "
+            "created_at, updated_at) VALUES (1001, 5, 'stage', :now, 'pending', 0, :now, :now)",
+            "SELECT id, kind, status FROM reminders ORDER BY id",
+        )
+    )
+    assert rows == [(7, "send", "pending"), (8, "stage", "pending")]

@@ -8,9 +8,9 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from bot.db.base import Base
-from bot.db.models import FsmRecord, Interview, Nudge, User
+from bot.db.models import FsmRecord, Interview, Reminder, User
 from bot.db.repositories.interviews import InterviewRepository
-from bot.db.repositories.nudges import NudgeRepository
+from bot.db.repositories.reminders import ReminderRepository
 from tests.clock import FakeClock
 from tests.harness import BotApp, Person
 
@@ -34,7 +34,7 @@ async def with_interview(app: BotApp, person: Person, company: str, clock: FakeC
             last_contact_on=None,
             priorities=["tech"],
         )
-        await NudgeRepository(session).add(
+        await ReminderRepository(session).add(
             user_id=person.user.id,
             interview_id=interview.id,
             kind="send",
@@ -43,7 +43,7 @@ async def with_interview(app: BotApp, person: Person, company: str, clock: FakeC
         )
 
 
-async def count(app: BotApp, model: type[User | Interview | Nudge | FsmRecord]) -> int:
+async def count(app: BotApp, model: type[User | Interview | Reminder | FsmRecord]) -> int:
     async with app.sessionmaker() as session:
         return int(await session.scalar(select(func.count()).select_from(model)) or 0)
 
@@ -96,7 +96,7 @@ async def test_delete_erases_everything_after_confirmation(app: BotApp, clock: F
         assert await session.get(User, anna.user.id) is None
         assert await session.get(User, boris.user.id) is not None
     assert await count(app, Interview) == 1
-    assert await count(app, Nudge) == 1
+    assert await count(app, Reminder) == 1
     async with app.sessionmaker() as session:
         for table in Base.metadata.sorted_tables:  # every table: nothing about Anna remains
             rows = (await session.execute(select(table))).mappings().all()

@@ -2,7 +2,7 @@
 reminder, /reminders, time-zone changes, archive and delete, blocking, forged buttons.
 
 Today is Thursday 2026-11-26, 12:00 in Moscow (the injected clock). A recording planner
-stands in for APScheduler; delivery is the real :class:`NudgeDelivery` with the fake bot.
+stands in for APScheduler; delivery is the real :class:`ReminderDelivery` with the fake bot.
 """
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.db.models import Interview, Nudge, User
-from bot.db.repositories.nudges import NudgeRepository
-from bot.scheduler.delivery import NudgeDelivery
+from bot.db.models import Interview, Reminder, User
+from bot.db.repositories.reminders import ReminderRepository
+from bot.scheduler.delivery import ReminderDelivery
 from bot.scheduler.limiter import RateLimiter
 from bot.telegram.i18n import create_i18n
-from bot.telegram.keyboards.callbacks import DraftCb, JournalCb, NudgeCb, RemindCb
+from bot.telegram.keyboards.callbacks import DraftCb, JournalCb, RemindCb, ReminderCb
 from tests.clock import FakeClock
 from tests.fakeapi.core import SentMessage
 from tests.harness import BotApp, Person
@@ -39,7 +39,7 @@ class Planned:
     """One call of the planner, with the row as a separate connection saw it at that moment
     (``None``: not committed yet)."""
 
-    nudge_id: int
+    reminder_id: int
     due: datetime
     committed: tuple[str, datetime] | None
 
@@ -52,18 +52,18 @@ class RecordingPlanner:
     calls: list[Planned] = field(default_factory=list)
     unscheduled: list[int] = field(default_factory=list)
 
-    def schedule(self, nudge_id: int, due: datetime) -> None:
+    def schedule(self, reminder_id: int, due: datetime) -> None:
         with closing(sqlite3.connect(self.database)) as connection:
             row = connection.execute(
-                "SELECT status, due_at FROM nudges WHERE id = ?", (nudge_id,)
+                "SELECT status, due_at FROM reminders WHERE id = ?", (reminder_id,)
             ).fetchone()
         committed = None
         if row is not None:
             committed = (str(row[0]), datetime.fromisoformat(row[1]).replace(tzinfo=UTC))
-        self.calls.append(Planned(nudge_id, due, committed))
+        self.calls.append(Planned(reminder_id, due, committed))
 
-    def unschedule(self, nudge_id: int) -> None:
-        self.unscheduled.append(nudge_id)
+    def unschedule(self, reminder_id: int) -> None:
+        self.unscheduled.append(reminder_id)
 
 
 @dataclass
@@ -72,11 +72,11 @@ class Reminders:
     clock: FakeClock
     planner: RecordingPlanner
 
-    async def deliver(self, nudge_id: int) -> SentMessage:
+    async def deliver(self, reminder_id: int) -> SentMessage:
         """Let the reminder fall due and deliver it as the scheduler would."""
-        nudge = await self.nudge(nudge_id)
-        self.clock.now = max(self.clock.now, nudge.due_at)
-        delivery = NudgeDelivery(
+        reminder = await self.reminder(reminder_id)
+        self.clock.now = max(self.clock.now, reminder.due_at)
+        delivery = ReminderDelivery(
             bot=self.app.bot,
             sessionmaker=self.app.sessionmaker,
             i18n=create_i18n(),
@@ -85,29 +85,29 @@ class Reminders:
             sleep=no_sleep,
             on_rescheduled=self.planner.schedule,
         )
-        assert await delivery.deliver(nudge_id) == "sent"
-        message = self.app.fake.last_message(nudge.user_id)
+        assert await delivery.deliver(reminder_id) == "sent"
+        message = self.app.fake.last_message(reminder.user_id)
         assert message is not None
-        assert (await self.nudge(nudge_id)).message_id == message.message_id
+        assert (await self.reminder(reminder_id)).message_id == message.message_id
         return message
 
-    async def nudge(self, nudge_id: int) -> Nudge:
+    async def reminder(self, reminder_id: int) -> Reminder:
         async with self.app.sessionmaker() as session:
-            nudge = await session.get(Nudge, nudge_id)
-        assert nudge is not None
-        return nudge
+            reminder = await session.get(Reminder, reminder_id)
+        assert reminder is not None
+        return reminder
 
-    async def nudges(self, status: str | None = None) -> list[Nudge]:
+    async def reminders(self, status: str | None = None) -> list[Reminder]:
         async with self.app.sessionmaker() as session:
-            query = select(Nudge).order_by(Nudge.id)
+            query = select(Reminder).order_by(Reminder.id)
             if status is not None:
-                query = query.where(Nudge.status == status)
+                query = query.where(Reminder.status == status)
             return list(await session.scalars(query))
 
-    async def pending(self) -> list[Nudge]:
-        return await self.nudges("pending")
+    async def pending(self) -> list[Reminder]:
+        return await self.reminders("pending")
 
-    async def only_pending(self) -> Nudge:
+    async def only_pending(self) -> Reminder:
         pending = await self.pending()
         assert len(pending) == 1, pending
         return pending[0]
@@ -124,11 +124,11 @@ class Reminders:
         assert found is not None
         return found
 
-    def planned(self, nudge: Nudge) -> Planned:
+    def planned(self, reminder: Reminder) -> Planned:
         """The planner heard of this reminder at its due time, after it was committed."""
         assert self.planner.calls, "the planner was never called"
         last = self.planner.calls[-1]
-        assert last == Planned(nudge.id, nudge.due_at, ("pending", nudge.due_at))
+        assert last == Planned(reminder.id, reminder.due_at, ("pending", reminder.due_at))
         return last
 
 
@@ -241,12 +241,12 @@ async def test_the_recording_planner_tells_an_uncommitted_reminder_apart(
         )
         session.add(interview)
         await session.flush()
-        nudge = await NudgeRepository(session).add(
+        reminder = await ReminderRepository(session).add(
             user_id=1001, interview_id=interview.id, kind="send", due_at=FRIDAY_NOON, now=now
         )
-        reminders.planner.schedule(nudge.id, nudge.due_at)  # too early: not committed
+        reminders.planner.schedule(reminder.id, reminder.due_at)  # too early: not committed
         await session.commit()
-    reminders.planner.schedule(nudge.id, nudge.due_at)
+    reminders.planner.schedule(reminder.id, reminder.due_at)
     assert [call.committed for call in reminders.planner.calls] == [
         None,
         ("pending", FRIDAY_NOON),
@@ -265,14 +265,14 @@ async def test_remind_then_plans_the_recommended_moment_after_the_commit(
 
     replies = await remind_then(ivan, saved)
 
-    nudge = await reminders.only_pending()
+    reminder = await reminders.only_pending()
     interview = await reminders.interview("Т-Банк")
-    assert (nudge.kind, nudge.interview_id, nudge.user_id) == ("send", interview.id, 1001)
-    assert nudge.due_at == FRIDAY_NOON
-    assert nudge.attempts == 0
+    assert (reminder.kind, reminder.interview_id, reminder.user_id) == ("send", interview.id, 1001)
+    assert reminder.due_at == FRIDAY_NOON
+    assert reminder.attempts == 0
     assert [reply.text for reply in replies] == ["⏰ Напомню завтра в 12:00."]
     assert ivan.answers()[-1] == "⏰ Напомню завтра в 12:00."
-    reminders.planned(nudge)
+    reminders.planned(reminder)
     assert len(reminders.planner.calls) == 1
 
 
@@ -289,12 +289,12 @@ async def test_remind_later_offers_options_and_tomorrow_is_ten_in_the_morning(
 
     await ivan.press("⏰ Завтра")
 
-    nudge = await reminders.only_pending()
-    assert nudge.kind == "send"
-    assert nudge.due_at == datetime(2026, 11, 27, 7, 0, tzinfo=UTC)  # Friday 10:00 in Moscow
+    reminder = await reminders.only_pending()
+    assert reminder.kind == "send"
+    assert reminder.due_at == datetime(2026, 11, 27, 7, 0, tzinfo=UTC)  # Friday 10:00 in Moscow
     assert options.text == "⏰ Напомню завтра в 10:00."  # the options message, edited
     assert options.buttons == []
-    reminders.planned(nudge)
+    reminders.planned(reminder)
 
 
 async def test_remind_later_in_an_hour_or_in_three_days_replaces_the_pending_one(
@@ -311,12 +311,12 @@ async def test_remind_later_in_an_hour_or_in_three_days_replaces_the_pending_one
         await ivan.press("⏰ Напомнить позже", saved.message_id)
         await ivan.press(button)
 
-        nudge = await reminders.only_pending()
-        assert nudge.due_at == due
+        reminder = await reminders.only_pending()
+        assert reminder.due_at == due
         assert ivan.last.text == f"⏰ Напомню {said}."
-        reminders.planned(nudge)
-        assert (await reminders.nudge(previous.id)).status == "cancelled"  # one per interview
-        previous = nudge
+        reminders.planned(reminder)
+        assert (await reminders.reminder(previous.id)).status == "cancelled"  # one per interview
+        previous = reminder
 
 
 async def test_a_reminder_in_quiet_hours_waits_until_they_end(
@@ -332,10 +332,10 @@ async def test_a_reminder_in_quiet_hours_waits_until_they_end(
 
     replies = await remind_then(ivan, saved)  # 12:00 is quiet now
 
-    nudge = await reminders.only_pending()
-    assert nudge.due_at == FRIDAY_NOON + timedelta(hours=1)  # 13:00 in Moscow
+    reminder = await reminders.only_pending()
+    assert reminder.due_at == FRIDAY_NOON + timedelta(hours=1)  # 13:00 in Moscow
     assert [reply.text for reply in replies] == ["⏰ Напомню завтра в 13:00."]
-    reminders.planned(nudge)
+    reminders.planned(reminder)
 
 
 async def test_remind_later_late_in_the_evening_waits_for_the_morning(
@@ -346,8 +346,8 @@ async def test_remind_later_late_in_the_evening_waits_for_the_morning(
     clock.now = datetime(2026, 11, 26, 18, 30, tzinfo=UTC)  # 21:30 in Moscow
     await ivan.press("⏰ Напомнить позже", saved.message_id)
     await ivan.press("⏰ Через час")  # 22:30: inside the default 22:00–09:00
-    nudge = await reminders.only_pending()
-    assert nudge.due_at == datetime(2026, 11, 27, 6, 0, tzinfo=UTC)  # Friday 09:00
+    reminder = await reminders.only_pending()
+    assert reminder.due_at == datetime(2026, 11, 27, 6, 0, tzinfo=UTC)  # Friday 09:00
     assert ivan.last.text == "⏰ Напомню завтра в 09:00."
 
 
@@ -362,28 +362,28 @@ async def test_sent_plans_the_did_they_answer_reminder_three_working_days_later(
     await ivan.press("📝 Показать черновик")
     replies = await ivan.press("✅ Отправлено")
 
-    nudge = await reminders.only_pending()
-    assert nudge.kind == "follow_up"
+    reminder = await reminders.only_pending()
+    assert reminder.kind == "follow_up"
     # Thursday + 3 working days = Tuesday 1 December, 12:00 in Moscow
-    assert nudge.due_at == datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    assert reminder.due_at == datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
     assert len(replies) == 1
     assert "⏰ Спрошу во вторник в 12:00, ответили ли вам." in (replies[0].text or "")
-    reminders.planned(nudge)
+    reminders.planned(reminder)
 
     await ivan.press("✅ Отправлено")  # again: already noted, nothing new is planned
-    assert [n.id for n in await reminders.pending()] == [nudge.id]
+    assert [n.id for n in await reminders.pending()] == [reminder.id]
     assert len(reminders.planner.calls) == 1
 
 
 # --- buttons on a delivered reminder -------------------------------------------------------
 
 
-async def delivered_send(ivan: Person, reminders: Reminders) -> tuple[SentMessage, Nudge]:
+async def delivered_send(ivan: Person, reminders: Reminders) -> tuple[SentMessage, Reminder]:
     """Т-Банк's «time to write» reminder, delivered on Friday at 12:00."""
     await remind_then(ivan, await waiting(ivan))
     tbank = await reminders.interview("Т-Банк")
-    nudge = next(n for n in await reminders.pending() if n.interview_id == tbank.id)
-    message = await reminders.deliver(nudge.id)
+    reminder = next(n for n in await reminders.pending() if n.interview_id == tbank.id)
+    message = await reminders.deliver(reminder.id)
     assert message.text == (
         "⏰ Пора написать: Т-Банк — Python-разработчик. Черновик готов — это займёт минуту."
     )
@@ -395,13 +395,13 @@ async def delivered_send(ivan: Person, reminders: Reminders) -> tuple[SentMessag
         "✅ Готово",
         "🔕 Не напоминать",
     ]
-    assert (await reminders.nudge(nudge.id)).status == "sent"
-    return message, nudge
+    assert (await reminders.reminder(reminder.id)).status == "sent"
+    return message, reminder
 
 
 async def test_snoozing_a_delivered_reminder(app: BotApp, reminders: Reminders) -> None:
     ivan = await app.person(first_name="Иван", last_name="Петров").onboarded(gender="masculine")
-    message, nudge = await delivered_send(ivan, reminders)  # Friday 12:00
+    message, reminder = await delivered_send(ivan, reminders)  # Friday 12:00
     for button, due, said in (
         ("⏰ Через час", datetime(2026, 11, 27, 10, 0, tzinfo=UTC), "сегодня в 13:00"),
         ("⏰ Завтра", datetime(2026, 11, 28, 7, 0, tzinfo=UTC), "завтра в 10:00"),
@@ -411,15 +411,19 @@ async def test_snoozing_a_delivered_reminder(app: BotApp, reminders: Reminders) 
 
         await ivan.press(button, message.message_id)
 
-        assert (await reminders.nudge(nudge.id)).status == "done"
+        assert (await reminders.reminder(reminder.id)).status == "done"
         again = await reminders.only_pending()
-        assert (again.kind, again.interview_id, again.due_at) == ("send", nudge.interview_id, due)
+        assert (again.kind, again.interview_id, again.due_at) == (
+            "send",
+            reminder.interview_id,
+            due,
+        )
         reminders.planned(again)
         assert message.html == f"<b>Т-Банк</b> — Python-разработчик\n\n⏰ Напомню {said}."
         assert message.buttons == []
         assert len(app.fake.bot_messages(ivan.chat_id)) == count  # edited in place
         # the snoozed reminder comes again, with the same buttons
-        message, nudge = await reminders.deliver(again.id), again
+        message, reminder = await reminders.deliver(again.id), again
         assert "⏰ Через 3 дня" in ivan.buttons(message)
 
 
@@ -427,7 +431,7 @@ async def test_show_draft_then_done_on_a_delivered_reminder(
     app: BotApp, reminders: Reminders
 ) -> None:
     ivan = await app.person(first_name="Иван", last_name="Петров").onboarded(gender="masculine")
-    message, nudge = await delivered_send(ivan, reminders)
+    message, reminder = await delivered_send(ivan, reminders)
     calls = len(reminders.planner.calls)
 
     replies = await ivan.press("📝 Показать черновик", message.message_id)
@@ -439,7 +443,7 @@ async def test_show_draft_then_done_on_a_delivered_reminder(
 
     await ivan.press("✅ Готово", message.message_id)
 
-    assert (await reminders.nudge(nudge.id)).status == "done"
+    assert (await reminders.reminder(reminder.id)).status == "done"
     assert await reminders.pending() == []
     assert message.text == "Т-Банк — Python-разработчик\n\n✅ Готово."
     assert message.buttons == []
@@ -452,7 +456,7 @@ async def test_stop_cancels_every_pending_reminder_of_that_interview(
     ivan = await app.person(first_name="Иван", last_name="Петров").onboarded(gender="masculine")
     await remind_then(ivan, await waiting(ivan, company="Озон"))
     ozon = await reminders.only_pending()
-    message, nudge = await delivered_send(ivan, reminders)
+    message, reminder = await delivered_send(ivan, reminders)
     saved = next(
         m
         for m in app.fake.bot_messages(ivan.chat_id)
@@ -460,12 +464,12 @@ async def test_stop_cancels_every_pending_reminder_of_that_interview(
     )
     await ivan.press("⏰ Напомнить позже", saved.message_id)
     await ivan.press("⏰ Через 3 дня")
-    later = next(n for n in await reminders.pending() if n.interview_id == nudge.interview_id)
+    later = next(n for n in await reminders.pending() if n.interview_id == reminder.interview_id)
 
     await ivan.press("🔕 Не напоминать", message.message_id)
 
-    assert (await reminders.nudge(nudge.id)).status == "done"
-    assert (await reminders.nudge(later.id)).status == "cancelled"
+    assert (await reminders.reminder(reminder.id)).status == "done"
+    assert (await reminders.reminder(later.id)).status == "cancelled"
     assert [n.id for n in await reminders.pending()] == [ozon.id]  # another interview's stays
     assert message.text == (
         "Т-Банк — Python-разработчик\n\n🔕 Напоминаний об этом собеседовании больше не будет."
@@ -476,29 +480,29 @@ async def test_stop_cancels_every_pending_reminder_of_that_interview(
 # --- «Did they answer?» ---------------------------------------------------------------------
 
 
-async def delivered_follow_up(ivan: Person, reminders: Reminders) -> tuple[SentMessage, Nudge]:
+async def delivered_follow_up(ivan: Person, reminders: Reminders) -> tuple[SentMessage, Reminder]:
     await sent_request(ivan)
-    nudge = await reminders.only_pending()
-    message = await reminders.deliver(nudge.id)  # Tuesday, 12:00
+    reminder = await reminders.only_pending()
+    message = await reminders.deliver(reminder.id)  # Tuesday, 12:00
     assert message.text == "📨 Яндекс — Python-разработчик: ответили на ваш запрос обратной связи?"
     assert ivan.buttons(message)[:3] == [
         "✅ Да, обратная связь пришла",
         "🤐 Нет ответа",
         "🚫 Отказались",
     ]
-    return message, nudge
+    return message, reminder
 
 
 async def test_yes_they_answered_opens_the_journal_then_offers_the_thank_you(
     app: BotApp, reminders: Reminders, clock: FakeClock
 ) -> None:
     ivan = await app.person(first_name="Иван", last_name="Петров").onboarded(gender="masculine")
-    message, nudge = await delivered_follow_up(ivan, reminders)
+    message, reminder = await delivered_follow_up(ivan, reminders)
     interview_id = (await reminders.interview("Яндекс")).id
 
     replies = await ivan.press("✅ Да, обратная связь пришла", message.message_id)
 
-    assert (await reminders.nudge(nudge.id)).status == "done"
+    assert (await reminders.reminder(reminder.id)).status == "done"
     assert message.text == "Яндекс — Python-разработчик\n\n✅ Записано: вам ответили."
     assert message.buttons == []
     # the journal exists: «yes» opens its entry, and saving the entry records the answer
@@ -523,12 +527,12 @@ async def test_yes_they_answered_opens_the_journal_then_offers_the_thank_you(
 
 async def test_no_answer_offers_the_short_reminder_draft(app: BotApp, reminders: Reminders) -> None:
     ivan = await app.person(first_name="Иван", last_name="Петров").onboarded(gender="masculine")
-    message, nudge = await delivered_follow_up(ivan, reminders)
+    message, reminder = await delivered_follow_up(ivan, reminders)
     replies = await ivan.press("🤐 Нет ответа", message.message_id)
 
     interview = await reminders.interview("Яндекс")
     assert interview.reply is None
-    assert (await reminders.nudge(nudge.id)).status == "done"
+    assert (await reminders.reminder(reminder.id)).status == "done"
     assert message.text == "Яндекс — Python-разработчик\n\n🤐 Пока без ответа."
     assert len(replies) == 1
     assert (replies[0].html or "").startswith("📝 <b>Короткое напоминание</b>")
@@ -539,7 +543,7 @@ async def test_they_declined_records_it_and_advises_not_to_insist(
     app: BotApp, reminders: Reminders
 ) -> None:
     ivan = await app.person(first_name="Иван", last_name="Петров").onboarded(gender="masculine")
-    message, _nudge = await delivered_follow_up(ivan, reminders)
+    message, _reminder = await delivered_follow_up(ivan, reminders)
     replies = await ivan.press("🚫 Отказались", message.message_id)
 
     assert (await reminders.interview("Яндекс")).reply == "declined"
@@ -561,17 +565,17 @@ async def test_record_the_outcome_opens_the_outcome_step(app: BotApp, reminders:
     assert "🔁 Впереди ещё этапы" in (saved.text or "")
     # a dated next stage plans «How did it go?» by itself: the day after, 10:00 in Moscow
     assert (saved.text or "").endswith("\n⏰ Спрошу, как прошёл следующий этап, 3 декабря в 10:00.")
-    nudge = await reminders.only_pending()
-    assert nudge.kind == "stage"
-    assert nudge.due_at == datetime(2026, 12, 3, 7, 0, tzinfo=UTC)
-    reminders.planned(nudge)
-    message = await reminders.deliver(nudge.id)
+    reminder = await reminders.only_pending()
+    assert reminder.kind == "stage"
+    assert reminder.due_at == datetime(2026, 12, 3, 7, 0, tzinfo=UTC)
+    reminders.planned(reminder)
+    message = await reminders.deliver(reminder.id)
     assert message.text == "🔁 Как прошёл следующий этап? Avito — Go developer"
     assert ivan.buttons(message)[0] == "📌 Записать итог"
 
     replies = await ivan.press("📌 Записать итог", message.message_id)
 
-    assert (await reminders.nudge(nudge.id)).status == "done"
+    assert (await reminders.reminder(reminder.id)).status == "done"
     assert message.text == "Avito — Go developer\n\n📌 Давайте запишем итог."
     assert "📌 Чем всё закончилось на сегодня?" in (replies[-1].text or "")
     assert "❌ Отказ" in ivan.buttons(replies[-1])
@@ -599,7 +603,7 @@ async def test_still_waiting_after_the_stage_reminder_is_not_asked_again_at_once
     await ivan.press("✅ Сохранить")
     assert (ivan.last.text or "").startswith("✅ Изменения сохранены.")
     assert "сейчас" not in (ivan.last.text or "")
-    assert all(nudge.due_at > clock.now for nudge in await reminders.pending())
+    assert all(reminder.due_at > clock.now for reminder in await reminders.pending())
 
 
 # --- /reminders ----------------------------------------------------------------------------
@@ -633,7 +637,7 @@ async def test_reminders_lists_moves_and_cancels(app: BotApp, reminders: Reminde
     assert listing.text == "Озон — Python-разработчик\n\n⏰ Перенести напоминание:"
     assert ivan.buttons(listing) == ["⏰ Через час", "⏰ Завтра", "⏰ Через 3 дня"]
     await ivan.press("⏰ Завтра", listing.message_id)
-    moved = await reminders.nudge(ozon.id)
+    moved = await reminders.reminder(ozon.id)
     assert (moved.status, moved.kind) == ("pending", "follow_up")
     assert moved.due_at == datetime(2026, 11, 27, 7, 0, tzinfo=UTC)
     reminders.planned(moved)
@@ -648,7 +652,7 @@ async def test_reminders_lists_moves_and_cancels(app: BotApp, reminders: Reminde
 
     # «Cancel»
     await ivan.press("✖ Отменить: Т-Банк", listing.message_id)
-    assert (await reminders.nudge(tbank.id)).status == "cancelled"
+    assert (await reminders.reminder(tbank.id)).status == "cancelled"
     assert [n.id for n in await reminders.pending()] == [ozon.id]
     assert listing.text == "Т-Банк — Python-разработчик\n\n✖ Напоминание отменено."
     await ivan.press("✖ Отменить: Озон", (await ivan.send("/reminders"))[0].message_id)
@@ -698,14 +702,14 @@ async def test_archiving_cancels_and_deleting_removes_the_interviews_reminders(
     await ivan.press("🗄 В архив", tbank_saved.message_id)
 
     assert (await reminders.interview("Т-Банк")).archived_at is not None
-    assert (await reminders.nudge(tbank.id)).status == "cancelled"
+    assert (await reminders.reminder(tbank.id)).status == "cancelled"
     assert [n.id for n in await reminders.pending()] == [ozon.id]  # another interview's stays
 
     await ivan.press("📄 Открыть", ozon_saved.message_id)
     await ivan.press("🗑 Удалить", ozon_saved.message_id)
     await ivan.press("🗑 Да, удалить", ozon_saved.message_id)
 
-    assert [n.id for n in await reminders.nudges()] == [tbank.id]  # Озон's row is gone
+    assert [n.id for n in await reminders.reminders()] == [tbank.id]  # Озон's row is gone
     assert await reminders.pending() == []
 
 
@@ -713,12 +717,12 @@ async def test_deleting_an_interview_also_drops_its_jobs(app: BotApp, reminders:
     ivan = await app.person(first_name="Иван", last_name="Петров").onboarded(gender="masculine")
     saved = await waiting(ivan)
     await remind_then(ivan, saved)
-    nudge = await reminders.only_pending()
+    reminder = await reminders.only_pending()
     await ivan.press("📄 Открыть", saved.message_id)
     await ivan.press("🗑 Удалить", saved.message_id)
     await ivan.press("🗑 Да, удалить", saved.message_id)
-    assert await reminders.nudges() == []
-    assert reminders.planner.unscheduled == [nudge.id]
+    assert await reminders.reminders() == []
+    assert reminders.planner.unscheduled == [reminder.id]
 
 
 # --- blocking -------------------------------------------------------------------------------
@@ -754,11 +758,11 @@ async def test_blocking_the_bot_deactivates_and_cancels_unblocking_reactivates(
 async def test_forged_reminder_buttons_change_nothing(app: BotApp, reminders: Reminders) -> None:
     ivan = await app.person(first_name="Иван", last_name="Петров").onboarded(gender="masculine")
     await sent_request(ivan)
-    nudge = await reminders.only_pending()
-    message = await reminders.deliver(nudge.id)
+    reminder = await reminders.only_pending()
+    message = await reminders.deliver(reminder.id)
     interview = await reminders.interview("Яндекс")
     saved_calls = len(reminders.planner.calls)
-    before = [(n.id, n.status, n.due_at) for n in await reminders.nudges()]
+    before = [(n.id, n.status, n.due_at) for n in await reminders.reminders()]
 
     mallory = await app.person(666, first_name="Иван", last_name="Петров").onboarded(
         gender="masculine"
@@ -777,7 +781,7 @@ async def test_forged_reminder_buttons_change_nothing(app: BotApp, reminders: Re
         ("move", ""),
         ("cancel", ""),
     ):
-        data = NudgeCb(action=action, id=nudge.id, value=value).pack()
+        data = ReminderCb(action=action, id=reminder.id, value=value).pack()
         replies = await mallory.press_data(own, data, forge=True)
         assert mallory.answers()[-1] == NO_REMINDER, action
         assert replies == []
@@ -787,7 +791,7 @@ async def test_forged_reminder_buttons_change_nothing(app: BotApp, reminders: Re
         assert mallory.answers()[-1] == NOT_FOUND, action
         assert replies == []
 
-    assert [(n.id, n.status, n.due_at) for n in await reminders.nudges()] == before
+    assert [(n.id, n.status, n.due_at) for n in await reminders.reminders()] == before
     stored = await reminders.interview("Яндекс")
     assert (stored.reply, stored.archived_at) == (None, None)
     assert len(reminders.planner.calls) == saved_calls

@@ -10,20 +10,20 @@ from tests.harness import make_settings
 
 def test_by_default_reminders_stay_under_the_free_rate() -> None:
     settings = make_settings()
-    assert settings.nudges_per_second == 29
-    assert settings.nudges_chat_interval == 1
+    assert settings.reminders_per_second == 29
+    assert settings.reminders_chat_interval == 1
     assert not settings.paid_broadcast
 
 
 def test_a_higher_rate_sends_paid_broadcasts() -> None:
-    assert make_settings(nudges_per_second=1000).paid_broadcast
-    assert not make_settings(nudges_per_second=30).paid_broadcast
+    assert make_settings(reminders_per_second=1000).paid_broadcast
+    assert not make_settings(reminders_per_second=30).paid_broadcast
 
 
 @pytest.mark.parametrize("rate", [0, -5, 1001])
 def test_impossible_rates_are_refused_at_start(rate: float) -> None:
-    with pytest.raises(ValidationError, match="nudges_per_second"):
-        make_settings(nudges_per_second=rate)
+    with pytest.raises(ValidationError, match="reminders_per_second"):
+        make_settings(reminders_per_second=rate)
 
 
 PG = "postgresql+asyncpg://bot@db/bot"

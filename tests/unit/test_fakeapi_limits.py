@@ -278,7 +278,7 @@ async def test_the_bots_limiter_at_the_same_rate_gets_no_429(
     chats = [FIRST_CHAT + (n % 40) for n in range(120)]  # 3 messages to each of 40 chats
     for chat in chats:
         await limiter.acquire(chat)
-        await bot.send_message(chat, "nudge")
+        await bot.send_message(chat, "reminder")
     assert fake.rate_limited == 0
     assert sum(len(fake.bot_messages(chat)) for chat in set(chats)) == 120
 

@@ -17,14 +17,14 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Interview, Nudge, User
+from bot.db.models import Interview, Reminder, User
 from bot.db.repositories.interviews import InterviewRepository
-from bot.db.repositories.nudges import NudgeRepository
+from bot.db.repositories.reminders import ReminderRepository
 from bot.domain.clock import Clock
 from bot.domain.intake import Step
 from bot.domain.reminders import (
-    NudgeKind,
-    NudgeStatus,
+    ReminderKind,
+    ReminderStatus,
     Snooze,
     after_quiet_hours,
     plan,
@@ -36,8 +36,8 @@ from bot.services.reminders import Reminders
 from bot.telegram.handlers import intake, journal
 from bot.telegram.handlers.drafts import draft_view
 from bot.telegram.handlers.utils import edit_text
-from bot.telegram.keyboards.callbacks import NudgeCb, RemindCb
-from bot.telegram.views.nudges import snooze_label
+from bot.telegram.keyboards.callbacks import RemindCb, ReminderCb
+from bot.telegram.views.reminders import snooze_label
 from bot.telegram.views.timing import when_text
 
 AfterCommit = list[Callable[[], None]]
@@ -54,7 +54,7 @@ def _confirmation(due: datetime, user: User, now: datetime) -> str:
     return _("⏰ I'll remind you {when}.").format(when=when_text(due, now, user.timezone))
 
 
-def snooze_keyboard(make: Callable[[Snooze], NudgeCb | RemindCb]) -> InlineKeyboardMarkup:
+def snooze_keyboard(make: Callable[[Snooze], ReminderCb | RemindCb]) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for option in Snooze:
         builder.button(text=snooze_label(option), callback_data=make(option))
@@ -63,8 +63,8 @@ def snooze_keyboard(make: Callable[[Snooze], NudgeCb | RemindCb]) -> InlineKeybo
 
 
 async def _schedule(
-    reminders: Reminders, user: User, interview: Interview, kind: NudgeKind, due: datetime
-) -> Nudge:
+    reminders: Reminders, user: User, interview: Interview, kind: ReminderKind, due: datetime
+) -> Reminder:
     return await reminders.plan(user, interview, kind, due)
 
 
@@ -100,13 +100,13 @@ async def on_remind(
     if callback_data.action == "then" and planned is not None:
         kind, due = planned
     elif callback_data.action == "at" and option is not None:
-        kind = planned[0] if planned else NudgeKind.SEND
+        kind = planned[0] if planned else ReminderKind.SEND
         due = snoozed(option, now, user.timezone)
     else:
         await callback.answer(_("This button is no longer active."), show_alert=True)
         return
-    nudge = await _schedule(reminders, user, interview, kind, due)
-    text = _confirmation(nudge.due_at, user, now)
+    reminder = await _schedule(reminders, user, interview, kind, due)
+    text = _confirmation(reminder.due_at, user, now)
     await callback.answer(text)
     if callback_data.action == "at":
         await edit_text(message, text)
@@ -125,7 +125,7 @@ class _Pressed:
     message: Message
     session: AsyncSession
     user: User
-    nudge: Nudge
+    reminder: Reminder
     interview: Interview
     now: datetime
     reminders: Reminders
@@ -135,9 +135,9 @@ class _Pressed:
         return f"<b>{escape(self.interview.company)}</b> — {escape(self.interview.position)}"
 
 
-async def on_nudge(
+async def on_reminder(
     callback: CallbackQuery,
-    callback_data: NudgeCb,
+    callback_data: ReminderCb,
     session: AsyncSession,
     user: User,
     clock: Clock,
@@ -145,19 +145,19 @@ async def on_nudge(
     state: FSMContext,
     bot: Bot,
 ) -> None:
-    nudge = await NudgeRepository(session).get_for_user(callback_data.id, user.id)
+    reminder = await ReminderRepository(session).get_for_user(callback_data.id, user.id)
     interviews = InterviewRepository(session)
-    interview = await interviews.get_for_user(nudge.interview_id, user.id) if nudge else None
+    interview = await interviews.get_for_user(reminder.interview_id, user.id) if reminder else None
     message = callback.message
-    if nudge is None or interview is None or not isinstance(message, Message):
+    if reminder is None or interview is None or not isinstance(message, Message):
         await callback.answer(_("This reminder no longer exists."), show_alert=True)
         return
-    pressed = _Pressed(callback, message, session, user, nudge, interview, clock(), reminders)
+    pressed = _Pressed(callback, message, session, user, reminder, interview, clock(), reminders)
     action = callback_data.action
     if action in {"yes", "declined", "no"}:
         await _answered(pressed, action, state)
     elif action == "outcome":
-        await NudgeRepository(session).set_status(nudge, NudgeStatus.DONE, pressed.now)
+        await ReminderRepository(session).set_status(reminder, ReminderStatus.DONE, pressed.now)
         await callback.answer()
         await edit_text(message, f"{pressed.header}\n\n" + _("📌 Let's record the outcome."))
         await intake.begin(
@@ -168,7 +168,9 @@ async def on_nudge(
         await edit_text(
             message,
             f"{pressed.header}\n\n" + _("⏰ Move the reminder to:"),
-            snooze_keyboard(lambda option: NudgeCb(action="snooze", id=nudge.id, value=option)),
+            snooze_keyboard(
+                lambda option: ReminderCb(action="snooze", id=reminder.id, value=option)
+            ),
         )
     else:
         note = await _bookkeeping(pressed, action, callback_data.value)
@@ -181,9 +183,9 @@ async def on_nudge(
 
 async def _answered(pressed: _Pressed, action: str, state: FSMContext) -> None:
     """«Did they answer?»: yes / they declined / no answer — then the fitting draft."""
-    repo = NudgeRepository(pressed.session)
+    repo = ReminderRepository(pressed.session)
     now, interview = pressed.now, pressed.interview
-    await repo.set_status(pressed.nudge, NudgeStatus.DONE, now)
+    await repo.set_status(pressed.reminder, ReminderStatus.DONE, now)
     if action == "yes":  # straight into the journal: write down what they said
         await pressed.callback.answer()
         await edit_text(
@@ -208,31 +210,31 @@ async def _answered(pressed: _Pressed, action: str, state: FSMContext) -> None:
 
 async def _bookkeeping(pressed: _Pressed, action: str, value: str) -> str | None:
     """Snooze, done, stop, cancel: returns what to show, ``None`` for an unknown button."""
-    repo = NudgeRepository(pressed.session)
-    nudge, now = pressed.nudge, pressed.now
+    repo = ReminderRepository(pressed.session)
+    reminder, now = pressed.reminder, pressed.now
     if action == "snooze" and (option := _member(value)) is not None:
         due = snoozed(option, now, pressed.user.timezone)
-        if nudge.status == NudgeStatus.PENDING:
+        if reminder.status == ReminderStatus.PENDING:
             user = pressed.user
             due = after_quiet_hours(due, user.timezone, user.quiet_start, user.quiet_end)
-            await repo.set_status(nudge, NudgeStatus.PENDING, now, due_at=due)
-            moved = nudge
+            await repo.set_status(reminder, ReminderStatus.PENDING, now, due_at=due)
+            moved = reminder
             pressed.reminders.reschedule(moved)
         else:
-            await repo.set_status(nudge, NudgeStatus.DONE, now)
+            await repo.set_status(reminder, ReminderStatus.DONE, now)
             moved = await _schedule(
-                pressed.reminders, pressed.user, pressed.interview, NudgeKind(nudge.kind), due
+                pressed.reminders, pressed.user, pressed.interview, ReminderKind(reminder.kind), due
             )
         return _confirmation(moved.due_at, pressed.user, now)
     if action == "done":
-        await repo.set_status(nudge, NudgeStatus.DONE, now)
+        await repo.set_status(reminder, ReminderStatus.DONE, now)
         return _("✅ Done.")
     if action == "stop":
-        await repo.set_status(nudge, NudgeStatus.DONE, now)
+        await repo.set_status(reminder, ReminderStatus.DONE, now)
         await pressed.reminders.cancel(interview_id=pressed.interview.id)
         return _("🔕 No more reminders about this interview.")
     if action == "cancel":
-        await repo.set_status(nudge, NudgeStatus.CANCELLED, now)
+        await repo.set_status(reminder, ReminderStatus.CANCELLED, now)
         return _("✖ Reminder cancelled.")
     return None
 
@@ -241,8 +243,8 @@ async def _bookkeeping(pressed: _Pressed, action: str, value: str) -> str | None
 
 
 async def cmd_reminders(message: Message, session: AsyncSession, user: User, clock: Clock) -> None:
-    nudges = await NudgeRepository(session).pending(user_id=user.id)
-    if not nudges:
+    reminders = await ReminderRepository(session).pending(user_id=user.id)
+    if not reminders:
         await message.answer(
             _("No reminders are planned. After saving an interview, tap «⏰ Remind me then».")
         )
@@ -251,19 +253,19 @@ async def cmd_reminders(message: Message, session: AsyncSession, user: User, clo
     now = clock()
     lines = [_("⏰ <b>Planned reminders</b>"), ""]
     builder = InlineKeyboardBuilder()
-    for nudge in nudges[:20]:
-        interview = await interviews.get_for_user(nudge.interview_id, user.id)
+    for reminder in reminders[:20]:
+        interview = await interviews.get_for_user(reminder.interview_id, user.id)
         if interview is None:
             continue
-        when = when_text(nudge.due_at, now, user.timezone)
+        when = when_text(reminder.due_at, now, user.timezone)
         lines.append(f"• {escape(interview.company)} — {escape(interview.position)}: {when}")
         builder.button(
             text=_("⏰ Move: {company}").format(company=interview.company[:20]),
-            callback_data=NudgeCb(action="move", id=nudge.id),
+            callback_data=ReminderCb(action="move", id=reminder.id),
         )
         builder.button(
             text=_("✖ Cancel: {company}").format(company=interview.company[:20]),
-            callback_data=NudgeCb(action="cancel", id=nudge.id),
+            callback_data=ReminderCb(action="cancel", id=reminder.id),
         )
     builder.adjust(2)
     await message.answer("\n".join(lines), reply_markup=builder.as_markup())
@@ -290,7 +292,7 @@ def create_router() -> Router:
     router = Router(name="reminders")
     router.message.register(cmd_reminders, Command("reminders"))
     router.callback_query.register(on_remind, RemindCb.filter())
-    router.callback_query.register(on_nudge, NudgeCb.filter())
+    router.callback_query.register(on_reminder, ReminderCb.filter())
     return router
 
 

@@ -44,7 +44,7 @@ class DraftCb(CallbackData, prefix="dr"):
     kind: str = ""  # a draft asked for by name (a clarifying question); else the rules decide
 
 
-class NudgeCb(CallbackData, prefix="nu"):
+class ReminderCb(CallbackData, prefix="nu"):
     """A button on a delivered reminder or in /reminders."""
 
     action: str  # snooze | done | stop | yes | no | declined | outcome | cancel

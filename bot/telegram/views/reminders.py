@@ -7,9 +7,9 @@ from html import escape
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
-from bot.db.models import Interview, Nudge
-from bot.domain.reminders import NudgeKind, Snooze
-from bot.telegram.keyboards.callbacks import DraftCb, NudgeCb
+from bot.db.models import Interview, Reminder
+from bot.domain.reminders import ReminderKind, Snooze
+from bot.telegram.keyboards.callbacks import DraftCb, ReminderCb
 
 
 def snooze_label(option: Snooze) -> str:
@@ -21,35 +21,35 @@ def snooze_label(option: Snooze) -> str:
     return labels[option]
 
 
-def nudge_text(nudge: Nudge, interview: Interview) -> str:
+def reminder_text(reminder: Reminder, interview: Interview) -> str:
     name = f"<b>{escape(interview.company)}</b> — {escape(interview.position)}"
-    kind = NudgeKind(nudge.kind)
-    if kind is NudgeKind.FOLLOW_UP:
+    kind = ReminderKind(reminder.kind)
+    if kind is ReminderKind.FOLLOW_UP:
         return _("📨 Did {name} answer your request for feedback?").format(name=name)
-    if kind is NudgeKind.STAGE:
+    if kind is ReminderKind.STAGE:
         return _("🔁 How did the next stage go? {name}").format(name=name)
     return _("⏰ Time to write: {name}. The draft is ready, it takes a minute.").format(name=name)
 
 
-def nudge_keyboard(nudge: Nudge) -> InlineKeyboardMarkup:
+def reminder_keyboard(reminder: Reminder) -> InlineKeyboardMarkup:
     """Built row by row: a reminder goes out in bursts, and the keyboard builder (which
     copies every button) would cost more than the whole send."""
-    kind = NudgeKind(nudge.kind)
+    kind = ReminderKind(reminder.kind)
 
     def button(text: str, action: str, value: str = "") -> InlineKeyboardButton:
-        data = NudgeCb(action=action, id=nudge.id, value=value).pack()
+        data = ReminderCb(action=action, id=reminder.id, value=value).pack()
         return InlineKeyboardButton(text=text, callback_data=data)
 
     rows: list[list[InlineKeyboardButton]]
-    if kind is NudgeKind.FOLLOW_UP:
+    if kind is ReminderKind.FOLLOW_UP:
         rows = [
             [button(_("✅ Yes, I got feedback"), "yes")],
             [button(_("🤐 No answer"), "no"), button(_("🚫 They declined"), "declined")],
         ]
-    elif kind is NudgeKind.STAGE:
+    elif kind is ReminderKind.STAGE:
         rows = [[button(_("📌 Record the outcome"), "outcome")]]
     else:
-        show = DraftCb(action="show", id=nudge.interview_id).pack()
+        show = DraftCb(action="show", id=reminder.interview_id).pack()
         rows = [[InlineKeyboardButton(text=_("📝 Show the draft"), callback_data=show)]]
     rows.append([button(snooze_label(option), "snooze", option) for option in Snooze])
     rows.append([button(_("✅ Done"), "done"), button(_("🔕 Stop reminding"), "stop")])

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from bot.domain.preferences import get_tz
 from bot.domain.reminders import (
-    NudgeKind,
+    ReminderKind,
     Snooze,
     after_quiet_hours,
     in_quiet_hours,
@@ -63,17 +63,17 @@ def recommendation(action: Action, moment: datetime | None) -> Recommendation:
 @pytest.mark.parametrize(
     ("action", "kind"),
     [
-        (Action.REQUEST, NudgeKind.SEND),
-        (Action.THANKS_OFFER, NudgeKind.SEND),
-        (Action.FOLLOW_UP, NudgeKind.FOLLOW_UP),
-        (Action.CHECK_AFTER_STAGE, NudgeKind.STAGE),
+        (Action.REQUEST, ReminderKind.SEND),
+        (Action.THANKS_OFFER, ReminderKind.SEND),
+        (Action.FOLLOW_UP, ReminderKind.FOLLOW_UP),
+        (Action.CHECK_AFTER_STAGE, ReminderKind.STAGE),
         (Action.THANKS_FEEDBACK, None),
         (Action.WAIT, None),
         (Action.STOP, None),
     ],
 )
 def test_plan_gives_the_reminder_each_action_calls_for(
-    action: Action, kind: NudgeKind | None
+    action: Action, kind: ReminderKind | None
 ) -> None:
     later = NOW + timedelta(days=1, hours=3)
     planned = plan(recommendation(action, later), NOW)
@@ -101,12 +101,12 @@ def test_plan_without_a_moment_plans_nothing(action: Action) -> None:
 @pytest.mark.parametrize(
     ("action", "kind"),
     [
-        (Action.REQUEST, NudgeKind.SEND),
-        (Action.FOLLOW_UP, NudgeKind.FOLLOW_UP),
-        (Action.CHECK_AFTER_STAGE, NudgeKind.STAGE),
+        (Action.REQUEST, ReminderKind.SEND),
+        (Action.FOLLOW_UP, ReminderKind.FOLLOW_UP),
+        (Action.CHECK_AFTER_STAGE, ReminderKind.STAGE),
     ],
 )
-def test_plan_never_schedules_in_the_past(action: Action, kind: NudgeKind) -> None:
+def test_plan_never_schedules_in_the_past(action: Action, kind: ReminderKind) -> None:
     overdue = NOW - timedelta(days=2)
     assert plan(recommendation(action, overdue), NOW) == (kind, NOW)
 

@@ -1,7 +1,7 @@
 """Reminder delivery under Telegram's flood limits, and start-up with many pending reminders.
 
 Delivery: a fresh migrated SQLite file holds N people, each with one interview and one
-reminder due now. The real :class:`NudgeDelivery` (claim, render, limiter, send, mark sent)
+reminder due now. The real :class:`ReminderDelivery` (claim, render, limiter, send, mark sent)
 delivers them all concurrently through the real :class:`RateLimiter` configured at the
 enforced rate, to the in-process fake Telegram enforcing the same limits (429 with
 ``retry_after`` past them), on the real monotonic clock. Reported: delivered, delivered/s
@@ -10,7 +10,7 @@ in a chat), losses (reminders not «sent»), peak RSS, and where the time went (
 limiter waits, CPU).
 
 Start-up: 100,000 pending reminders in the store; the time and RSS of what the bot does when
-it starts: migrations at head, then the first ``NudgeScheduler.reconcile()`` (``due_now()``,
+it starts: migrations at head, then the first ``ReminderScheduler.reconcile()`` (``due_now()``,
 then one date job per reminder due within the horizon, in an in-memory job store; optionally
 the persistent SQLAlchemy one), then ``due_now()`` on the same store; and the same after an
 outage (every reminder overdue).
@@ -54,15 +54,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine  # noqa: E402
 from bot.app.memory import freeze_startup_objects  # noqa: E402
 from bot.db.engine import create_engine, create_sessionmaker  # noqa: E402
 from bot.db.migrate import upgrade  # noqa: E402
-from bot.db.models import Interview, Nudge, User  # noqa: E402
+from bot.db.models import Interview, Reminder, User  # noqa: E402
 from bot.domain.clock import system_clock  # noqa: E402
-from bot.domain.reminders import NudgeKind, NudgeStatus  # noqa: E402
-from bot.scheduler.delivery import DUE_PAGE, NudgeDelivery  # noqa: E402
+from bot.domain.reminders import ReminderKind, ReminderStatus  # noqa: E402
+from bot.scheduler.delivery import DUE_PAGE, ReminderDelivery  # noqa: E402
 from bot.scheduler.limiter import RateLimiter  # noqa: E402
-from bot.scheduler.runner import HORIZON, NudgeScheduler, bind, jobstore_url  # noqa: E402
+from bot.scheduler.runner import HORIZON, ReminderScheduler, bind, jobstore_url  # noqa: E402
 from bot.telegram.i18n import create_i18n  # noqa: E402
 from bot.telegram.middlewares.telegram import install as install_request_middlewares  # noqa: E402
-from bot.telegram.views.nudges import nudge_keyboard, nudge_text  # noqa: E402
+from bot.telegram.views.reminders import reminder_keyboard, reminder_text  # noqa: E402
 from tests.fakeapi.core import FakeTelegram, Files, JSONDict, RateLimits  # noqa: E402
 from tests.fakeapi.session import FakeSession, make_bot  # noqa: E402
 
@@ -197,14 +197,14 @@ async def seed(engine: AsyncEngine, count: int, due: Callable[[int], datetime]) 
         }
         for n in ids
     ]
-    nudges = [
+    reminders = [
         {
             "id": n,
             "user_id": FIRST_USER + n,
             "interview_id": n,
-            "kind": NudgeKind.SEND.value,
+            "kind": ReminderKind.SEND.value,
             "due_at": due(n),
-            "status": NudgeStatus.PENDING.value,
+            "status": ReminderStatus.PENDING.value,
             "attempts": 0,
             "created_at": now,
             "updated_at": now,
@@ -212,14 +212,16 @@ async def seed(engine: AsyncEngine, count: int, due: Callable[[int], datetime]) 
         for n in ids
     ]
     async with engine.begin() as connection:
-        for model, rows in ((User, users), (Interview, interviews), (Nudge, nudges)):
+        for model, rows in ((User, users), (Interview, interviews), (Reminder, reminders)):
             await connection.execute(insert(model), rows)
     return list(ids)
 
 
 async def status_counts(engine: AsyncEngine) -> dict[str, int]:
     async with engine.connect() as connection:
-        rows = await connection.execute(select(Nudge.status, func.count()).group_by(Nudge.status))
+        rows = await connection.execute(
+            select(Reminder.status, func.count()).group_by(Reminder.status)
+        )
         return {str(status): int(count) for status, count in rows}
 
 
@@ -230,7 +232,7 @@ async def status_counts(engine: AsyncEngine) -> dict[str, int]:
 
 @dataclass
 class DeliverySpec:
-    nudges: int
+    reminders: int
     rate: float
     per_chat: float = 1.0
     concurrency: int = 200
@@ -275,53 +277,55 @@ def sends_per_second(fake: FakeTelegram) -> float:
     return (len(moments) - 1) / span if span > 0 else float("inf")
 
 
-async def deliver_all(delivery: NudgeDelivery, ids: list[int], concurrency: int) -> Counter[str]:
+async def deliver_all(delivery: ReminderDelivery, ids: list[int], concurrency: int) -> Counter[str]:
     semaphore = asyncio.Semaphore(concurrency)
 
-    async def one(nudge_id: int) -> str:
+    async def one(reminder_id: int) -> str:
         async with semaphore:
-            return await delivery.deliver(nudge_id)
+            return await delivery.deliver(reminder_id)
 
     return Counter(await asyncio.gather(*(one(n) for n in ids)))
 
 
 async def deliver_by_jobs(
-    delivery: NudgeDelivery, engine: AsyncEngine, ids: list[int], limit: float
+    delivery: ReminderDelivery, engine: AsyncEngine, ids: list[int], limit: float
 ) -> Counter[str]:
     """The production path: a date job per reminder (due now) plus the reconciler."""
-    nudges = NudgeScheduler(delivery, None)
-    nudges.start()
+    reminders = ReminderScheduler(delivery, None)
+    reminders.start()
     now = system_clock()
-    for nudge_id in ids:
-        nudges.schedule(nudge_id, now)
+    for reminder_id in ids:
+        reminders.schedule(reminder_id, now)
     deadline = time.perf_counter() + limit
     try:
         while time.perf_counter() < deadline:
             await asyncio.sleep(0.25)
             counts = await status_counts(engine)
-            if not counts.get(NudgeStatus.PENDING, 0) and not counts.get(NudgeStatus.SENDING, 0):
+            if not counts.get(ReminderStatus.PENDING, 0) and not counts.get(
+                ReminderStatus.SENDING, 0
+            ):
                 break
     finally:
         # The reconciler's pass may still be walking its page of (already sent) reminders:
         # shutting down cancels it, which APScheduler logs as an error. Expected here.
         logging.getLogger("apscheduler").setLevel(logging.CRITICAL)
-        nudges.scheduler.shutdown(wait=False)
+        reminders.scheduler.shutdown(wait=False)
         bind(None)
     return Counter({"(jobs)": len(ids)})
 
 
-def render_cost(delivery: NudgeDelivery, rounds: int = 300) -> float:
+def render_cost(delivery: ReminderDelivery, rounds: int = 300) -> float:
     """Milliseconds to render one reminder (text and keyboard, in the person's language)."""
-    nudge = Nudge(id=1, interview_id=1, kind=NudgeKind.SEND.value)
+    reminder = Reminder(id=1, interview_id=1, kind=ReminderKind.SEND.value)
     interview = Interview(id=1, company="Company 1", position="Python developer")
     started = time.perf_counter()
     for _ in range(rounds):
         with delivery.i18n.context(), delivery.i18n.use_locale("ru"):
-            nudge_text(nudge, interview), nudge_keyboard(nudge)
+            reminder_text(reminder, interview), reminder_keyboard(reminder)
     return 1000 * (time.perf_counter() - started) / rounds
 
 
-async def bare_send_rate(delivery: NudgeDelivery, count: int, concurrency: int) -> float:
+async def bare_send_rate(delivery: ReminderDelivery, count: int, concurrency: int) -> float:
     """Messages a second aiogram alone sends here: the same reminder text and buttons,
     rendered once, through a fresh bot to the same fake (no limits), with no database and no
     limiter. The ceiling of any delivery in this process on this machine."""
@@ -331,10 +335,10 @@ async def bare_send_rate(delivery: NudgeDelivery, count: int, concurrency: int) 
     bot = Bot(
         fake.token, session=FakeSession(fake), default=DefaultBotProperties(parse_mode="HTML")
     )
-    nudge = Nudge(id=1, interview_id=1, kind=NudgeKind.SEND.value)
+    reminder = Reminder(id=1, interview_id=1, kind=ReminderKind.SEND.value)
     interview = Interview(id=1, company="Company 1", position="Python developer")
     with delivery.i18n.context(), delivery.i18n.use_locale("ru"):
-        text, markup = nudge_text(nudge, interview), nudge_keyboard(nudge)
+        text, markup = reminder_text(reminder, interview), reminder_keyboard(reminder)
     semaphore = asyncio.Semaphore(concurrency)
 
     async def one(n: int) -> None:
@@ -356,16 +360,16 @@ async def db_only_cost(count: int) -> float:
         _url, engine = await fresh_database(folder)
         now = system_clock()
         ids = await seed(engine, count, lambda _n: now - timedelta(seconds=1))
-        delivery = NudgeDelivery(
+        delivery = ReminderDelivery(
             bot=make_bot(FakeTelegram()),
             sessionmaker=create_sessionmaker(engine),
             i18n=create_i18n(),
             clock=system_clock,
         )
         started = time.perf_counter()
-        claimed = await asyncio.gather(*(delivery.claim(nudge_id) for nudge_id in ids))
+        claimed = await asyncio.gather(*(delivery.claim(reminder_id) for reminder_id in ids))
         assert not any(isinstance(outcome, str) for outcome in claimed)
-        await asyncio.gather(*(delivery.mark_sent(nudge_id, 1) for nudge_id in ids))
+        await asyncio.gather(*(delivery.mark_sent(reminder_id, 1) for reminder_id in ids))
         elapsed = time.perf_counter() - started
         await delivery.bot.session.close()
         await engine.dispose()
@@ -376,7 +380,7 @@ async def run_delivery(spec: DeliverySpec) -> DeliveryResult:
     with tempfile.TemporaryDirectory() as folder:
         _url, engine = await fresh_database(folder)
         now = system_clock()
-        ids = await seed(engine, spec.nudges, lambda _n: now - timedelta(seconds=1))
+        ids = await seed(engine, spec.reminders, lambda _n: now - timedelta(seconds=1))
         paid = spec.rate > FREE_PER_SECOND
         fake = TimedFake(
             rate_limit=RateLimits(
@@ -391,7 +395,7 @@ async def run_delivery(spec: DeliverySpec) -> DeliveryResult:
         bot = Bot(fake.token, session=session, default=DefaultBotProperties(parse_mode="HTML"))
         install_request_middlewares(bot)  # as create_bot does
         limiter = TimedLimiter(per_second=spec.rate, per_chat_interval=1 / spec.per_chat)
-        delivery = NudgeDelivery(
+        delivery = ReminderDelivery(
             bot=bot,
             sessionmaker=create_sessionmaker(engine),
             i18n=create_i18n(),
@@ -407,7 +411,7 @@ async def run_delivery(spec: DeliverySpec) -> DeliveryResult:
         if profiler is not None:
             profiler.enable()
         if spec.via == "jobs":
-            timeout = 3 * spec.nudges / spec.rate + 60
+            timeout = 3 * spec.reminders / spec.rate + 60
             outcomes = await deliver_by_jobs(delivery, engine, ids, timeout)
         else:
             outcomes = await deliver_all(delivery, ids, spec.concurrency)
@@ -420,8 +424,8 @@ async def run_delivery(spec: DeliverySpec) -> DeliveryResult:
         await bot.session.close()
         await engine.dispose()
     render_ms = render_cost(delivery)
-    bare_per_second = await bare_send_rate(delivery, min(spec.nudges, 3000), spec.concurrency)
-    db_only_ms = await db_only_cost(min(spec.nudges, 500))
+    bare_per_second = await bare_send_rate(delivery, min(spec.reminders, 3000), spec.concurrency)
+    db_only_ms = await db_only_cost(min(spec.reminders, 500))
     if profiler is not None and spec.profile:
         profiler.dump_stats(spec.profile)
     per_chat = Counter(
@@ -438,10 +442,10 @@ async def run_delivery(spec: DeliverySpec) -> DeliveryResult:
         share=per_second / spec.rate,
         throttled=fake.rate_limited,
         duplicates=sum(count - 1 for count in per_chat.values() if count > 1),
-        losses=spec.nudges - statuses.get(NudgeStatus.SENT, 0),
+        losses=spec.reminders - statuses.get(ReminderStatus.SENT, 0),
         outcomes=dict(outcomes),
         statuses=statuses,
-        limiter_slept_avg_ms=1000 * limiter.slept / max(1, spec.nudges),
+        limiter_slept_avg_ms=1000 * limiter.slept / max(1, spec.reminders),
         request_ms=1000 * (session.busy - fake.busy) / max(1, len(fake.calls)),
         fake_ms=1000 * fake.busy / max(1, len(fake.calls)),
         render_ms=render_ms,
@@ -496,15 +500,15 @@ class StartupResult:
 async def after_outage(
     engine: AsyncEngine,
     fake: FakeTelegram,
-    nudges: NudgeScheduler,
+    reminders: ReminderScheduler,
     result: StartupResult,
     now: datetime,
 ) -> None:
     """The same store after an outage: every reminder overdue (oldest first = lowest ids)."""
-    delivery = nudges.delivery
+    delivery = reminders.delivery
     async with engine.begin() as connection:
         await connection.execute(
-            update(Nudge).values(due_at=now - timedelta(days=6), updated_at=now)
+            update(Reminder).values(due_at=now - timedelta(days=6), updated_at=now)
         )
     for n in range(1, DUE_PAGE + 1):
         fake.user(FIRST_USER + n, started=True)
@@ -517,9 +521,9 @@ async def after_outage(
     result.overdue_upcoming_seconds = time.perf_counter() - mark
     del upcoming
     mark = time.perf_counter()
-    await nudges.reconcile(pages=1)  # sends one page at 1,000/s; the rest in later passes
+    await reminders.reconcile(pages=1)  # sends one page at 1,000/s; the rest in later passes
     result.overdue_reconcile_seconds = time.perf_counter() - mark
-    result.overdue_jobs_planned = len(nudges.scheduler.get_jobs())
+    result.overdue_jobs_planned = len(reminders.scheduler.get_jobs())
     result.overdue_rss_after = rss_mib()
 
 
@@ -551,7 +555,7 @@ async def run_startup(spec: StartupSpec) -> StartupResult:
         engine = create_engine(url)
         fake = FakeTelegram(rate_limit=RateLimits(paid_per_second=1000))
         bot = make_bot(fake)
-        delivery = NudgeDelivery(
+        delivery = ReminderDelivery(
             bot=bot,
             sessionmaker=create_sessionmaker(engine),
             i18n=create_i18n(),
@@ -560,18 +564,18 @@ async def run_startup(spec: StartupSpec) -> StartupResult:
             paid_broadcast=True,
         )
         store = jobstore_url(url) if spec.jobstore == "sqlalchemy" else None
-        nudges = NudgeScheduler(delivery, store)
-        nudges.scheduler.start(paused=True)  # jobs are planned, none runs
+        reminders = ReminderScheduler(delivery, store)
+        reminders.scheduler.start(paused=True)  # jobs are planned, none runs
         mark = time.perf_counter()
-        await nudges.reconcile()
+        await reminders.reconcile()
         reconcile_seconds = time.perf_counter() - mark
         start_seconds = time.perf_counter() - started
-        jobs_planned = len(nudges.scheduler.get_jobs())
+        jobs_planned = len(reminders.scheduler.get_jobs())
         mark = time.perf_counter()
         found = await delivery.due_now()
         due_now_seconds = time.perf_counter() - mark
         mark = time.perf_counter()
-        await nudges.reconcile()  # what every minute costs afterwards: the jobs exist
+        await reminders.reconcile()  # what every minute costs afterwards: the jobs exist
         second_reconcile_seconds = time.perf_counter() - mark
         result = StartupResult(
             spec=spec,
@@ -588,8 +592,8 @@ async def run_startup(spec: StartupSpec) -> StartupResult:
             peak_rss_after_start=peak_rss_mib(),
         )
         if spec.overdue:
-            await after_outage(engine, fake, nudges, result, now)
-        nudges.scheduler.shutdown(wait=False)
+            await after_outage(engine, fake, reminders, result, now)
+        reminders.scheduler.shutdown(wait=False)
         await bot.session.close()
         await engine.dispose()
     result.peak_rss = peak_rss_mib()
@@ -611,13 +615,13 @@ def print_profile(path: str, limit: int = 25) -> None:
 def report_delivery(result: DeliveryResult) -> bool:
     spec = result.spec
     ok = (
-        result.delivered == spec.nudges
+        result.delivered == spec.reminders
         and result.duplicates == 0
         and result.losses == 0
         and result.share >= TARGET_SHARE
     )
     print(
-        f"\n{spec.nudges:,} nudges due at once, enforced {spec.rate:g}/s overall and "
+        f"\n{spec.reminders:,} reminders due at once, enforced {spec.rate:g}/s overall and "
         f"{spec.per_chat:g}/s per chat (limiter at the same rate; via {spec.via}, "
         f"concurrency {spec.concurrency if spec.via == 'gather' else 'unbounded'})"
     )
@@ -634,15 +638,15 @@ def report_delivery(result: DeliveryResult) -> bool:
     )
     print(
         f"  limiter sleep "
-        f"{result.limiter_slept_avg_ms:.0f} ms per nudge; CPU {result.cpu:.1f} s "
+        f"{result.limiter_slept_avg_ms:.0f} ms per reminder; CPU {result.cpu:.1f} s "
         f"({result.cpu / result.elapsed:.0%} of one core)"
     )
     print(
-        f"  per nudge: DB claim + mark sent alone {result.db_only_ms:.1f} ms "
+        f"  per reminder: DB claim + mark sent alone {result.db_only_ms:.1f} ms "
         f"(ceiling {result.db_only_per_second:.0f}/s one at a time), render "
         f"{result.render_ms:.2f} ms, aiogram request {result.request_ms:.2f} ms + fake server "
         f"{result.fake_ms:.2f} ms; event-loop thread CPU {result.loop_cpu:.1f} s "
-        f"({1000 * result.loop_cpu / spec.nudges:.1f} ms per nudge), other threads "
+        f"({1000 * result.loop_cpu / spec.reminders:.1f} ms per reminder), other threads "
         f"{result.cpu - result.loop_cpu:.1f} s"
     )
     print(
@@ -656,7 +660,7 @@ def report_delivery(result: DeliveryResult) -> bool:
 def report_startup(result: StartupResult) -> bool:
     spec = result.spec
     print(
-        f"\nstart-up with {spec.pending:,} pending nudges spread over {spec.spread_days:g} days "
+        f"\nstart-up with {spec.pending:,} pending reminders spread over {spec.spread_days:g} days "
         f"({spec.jobstore} job store; seeded in {result.seed_seconds:.1f} s)"
     )
     print(
@@ -705,7 +709,7 @@ def run_child(kind: str, spec: DeliverySpec | StartupSpec) -> dict[str, Any]:
 
 def child(payload: str) -> None:
     # A 429 is counted by the fake; one warning line per retry would only drown the report.
-    logging.getLogger("bot.nudges").setLevel(logging.ERROR)
+    logging.getLogger("bot.reminders").setLevel(logging.ERROR)
     request = json.loads(payload)
     if request["kind"] == "seed":
         now = datetime.fromisoformat(request["now"])
@@ -730,7 +734,9 @@ def as_startup(data: dict[str, Any]) -> StartupResult:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="200 and 2,000 nudges; 10,000 pending")
+    parser.add_argument(
+        "--quick", action="store_true", help="200 and 2,000 reminders; 10,000 pending"
+    )
     parser.add_argument("--concurrency", type=int, default=200, help="deliveries in flight")
     parser.add_argument("--via", choices=("gather", "jobs"), default="gather")
     parser.add_argument("--jobs-too", action="store_true", help="also deliver via APScheduler")
@@ -750,7 +756,9 @@ def main() -> None:
         DeliverySpec(large, 1000.0, 1.0, args.concurrency, args.via),
     ]
     if args.jobs_too and args.via != "jobs":
-        deliveries += [DeliverySpec(s.nudges, s.rate, s.per_chat, via="jobs") for s in deliveries]
+        deliveries += [
+            DeliverySpec(s.reminders, s.rate, s.per_chat, via="jobs") for s in deliveries
+        ]
     startups = [StartupSpec(pending)]
     if args.sqlalchemy_jobstore:
         startups.append(StartupSpec(pending, jobstore="sqlalchemy", overdue=False))
