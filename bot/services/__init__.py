@@ -8,6 +8,7 @@ from typing import Any
 from bot.services.accounts import Accounts
 from bot.services.insights import Insights
 from bot.services.interviews import Interviews
+from bot.services.journal import Journal
 from bot.services.privacy import Privacy
 from bot.services.profile import Profile
 from bot.services.reminders import Reminders
@@ -21,6 +22,7 @@ def services(work: Work) -> dict[str, Any]:
         "accounts": Accounts(work),
         "insights": Insights(work),
         "interviews": Interviews(work),
+        "journal": Journal(work),
         "privacy": Privacy(work),
         "profile": Profile(work),
         "reminders": Reminders(work),

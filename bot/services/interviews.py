@@ -9,10 +9,10 @@ from typing import Any, Final
 
 from bot.db.models import Interview, JournalEntry, Reminder, User
 from bot.db.repositories.interviews import InterviewRepository
-from bot.db.repositories.journal import JournalRepository
 from bot.db.repositories.reminders import ReminderRepository
 from bot.domain.reminders import ReminderKind, plan
 from bot.domain.timing import Recommendation, facts_of, recommend
+from bot.services.journal import Journal
 from bot.services.reminders import Reminders
 from bot.services.work import Work
 
@@ -86,7 +86,7 @@ class Interviews:
 
     async def journal(self, user: User, interview: Interview) -> list[JournalEntry]:
         """What the person noted about the interview, oldest first."""
-        return await JournalRepository(self._work.session).for_interview(interview.id, user.id)
+        return await Journal(self._work).entries(user, interview)
 
     async def archive(self, interview: Interview) -> None:
         """Out of the list; an archived interview needs no more reminders."""

@@ -6,11 +6,10 @@ from __future__ import annotations
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Interview, User
-from bot.db.repositories.interviews import InterviewRepository
-from bot.db.repositories.journal import JournalRepository
+from bot.db.models import Interview, JournalEntry, User
+from bot.services.interviews import Interviews
+from bot.services.journal import Journal as JournalService
 from bot.telegram.handlers.journal.flow import begin, begin_reflection
 from bot.telegram.handlers.utils import edit_text
 from bot.telegram.keyboards.callbacks import JournalCb
@@ -25,31 +24,30 @@ async def on_button(
     callback_data: JournalCb,
     message: Message,
     state: FSMContext,
-    session: AsyncSession,
     user: User,
+    interviews: Interviews,
+    journal: JournalService,
 ) -> None:
     """Buttons that name an interview or an entry by id: checked against the owner."""
-    journal = JournalRepository(session)
     if callback_data.action in {"remove", "confirm", "edit"}:
-        entry = await journal.get_for_user(callback_data.id, user.id)
+        entry = await journal.entry(user, callback_data.id)
         if entry is None:
             await callback.answer(_("This entry no longer exists."), show_alert=True)
             return
         await callback.answer()
         if callback_data.action == "edit":
-            owner = await InterviewRepository(session).get_for_user(entry.interview_id, user.id)
+            owner = await journal.interview_of(user, entry)
             if owner is not None:
                 await begin(message, state, owner, entry_id=entry.id)
             return
         if callback_data.action == "remove":
             await edit_text(message, *delete_prompt(entry, user.timezone))
             return
-        await journal.delete_for_user(entry.id, user.id)
-        owner = await InterviewRepository(session).get_for_user(entry.interview_id, user.id)
-        if owner is not None:
-            await show_entries(message, session, user, owner)
+        left = await journal.delete(user, entry)
+        if left is not None:
+            await show_entries(message, user, left.interview, left.entries)
         return
-    interview = await InterviewRepository(session).get_for_user(callback_data.id, user.id)
+    interview = await interviews.get(user, callback_data.id)
     if interview is None:
         await callback.answer(_("Interview not found. It may have been deleted."), show_alert=True)
         return
@@ -59,13 +57,12 @@ async def on_button(
     elif callback_data.action == "reflect":
         await begin_reflection(message, state, interview)
     else:
-        await show_entries(message, session, user, interview)
+        await show_entries(message, user, interview, await journal.entries(user, interview))
 
 
 async def show_entries(
-    message: Message, session: AsyncSession, user: User, interview: Interview
+    message: Message, user: User, interview: Interview, entries: list[JournalEntry]
 ) -> None:
-    entries = await JournalRepository(session).for_interview(interview.id, user.id)
     text, markup = entries_card(interview, entries, user.timezone)
     if not await edit_text(message, text, markup):
         await message.answer(text, reply_markup=markup)

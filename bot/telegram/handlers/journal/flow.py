@@ -4,7 +4,6 @@ questions. The conversation's data lives under :data:`KEY` in the state."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from html import escape
 from typing import Any
 
@@ -12,15 +11,11 @@ from aiogram import Bot
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Interview, User
-from bot.db.repositories.interviews import InterviewRepository
-from bot.db.repositories.journal import JournalRepository
-from bot.domain.clock import Clock
 from bot.domain.journal import EntryKind, JournalArea, Sentiment, join_parts
-from bot.services.reminders import Reminders
-from bot.services.work import Work
+from bot.services.interviews import Interviews
+from bot.services.journal import Journal as JournalService
 from bot.telegram.handlers.journal.answers import toggle_area
 from bot.telegram.handlers.utils import drop_keyboard, edit_text
 from bot.telegram.keyboards.callbacks import JournalCb
@@ -93,29 +88,26 @@ async def on_step_button(
     callback_data: JournalCb,
     message: Message,
     state: FSMContext,
-    session: AsyncSession,
     user: User,
-    clock: Clock,
+    interviews: Interviews,
+    journal: JournalService,
 ) -> None:
     """The buttons of the entry being written; an outdated card only says so."""
     action = callback_data.action
     data = await load(state)
     current = await state.get_state()
     interview = (
-        await InterviewRepository(session).get_for_user(int(data["interview_id"]), user.id)
-        if data.get("interview_id")
-        else None
+        await interviews.get(user, int(data["interview_id"])) if data.get("interview_id") else None
     )
     if interview is None or current not in ENTRY_STATES:
         await callback.answer(_("This card is outdated."), show_alert=True)
         return
     await callback.answer()
-    now = clock()
     if action == "cancel":
         await state.clear()
         await edit_text(message, _("Cancelled; nothing was saved."))
     elif action in {"none", "declined"} and current == Journal.text.state:
-        await save(message, state, session, user, interview, now, kind=EntryKind(action))
+        await save(message, state, journal, user, interview, kind=EntryKind(action))
     elif action == "done" and current == Journal.text.state and data.get("parts"):
         await state.set_state(Journal.areas)
         await edit_text(message, *areas_prompt([]))
@@ -136,10 +128,9 @@ async def on_step_button(
         await save(
             message,
             state,
-            session,
+            journal,
             user,
             interview,
-            now,
             kind=EntryKind.FEEDBACK,
             sentiment=Sentiment(callback_data.value),
         )
@@ -150,40 +141,24 @@ async def on_step_button(
 async def save(
     message: Message,
     state: FSMContext,
-    session: AsyncSession,
+    journal: JournalService,
     user: User,
     interview: Interview,
-    now: datetime,
     *,
     kind: EntryKind,
     sentiment: Sentiment | None = None,
 ) -> None:
     data = await load(state)
-    text = join_parts(data.get("parts", [])) or None
     areas = list(data.get("areas", [])) if kind is EntryKind.FEEDBACK else []
-    journal = JournalRepository(session)
-    fields = {"kind": kind, "text": text, "areas": areas, "sentiment": sentiment}
-    edited = (
-        await journal.get_for_user(int(data["entry_id"]), user.id) if data.get("entry_id") else None
+    await journal.record(
+        user,
+        interview,
+        kind,
+        text=join_parts(data.get("parts", [])) or None,
+        areas=areas,
+        sentiment=sentiment,
+        entry_id=int(data["entry_id"]) if data.get("entry_id") else None,
     )
-    if edited is not None and edited.interview_id == interview.id:
-        await journal.update(edited, now, **fields)
-    else:
-        await journal.add(user_id=user.id, interview_id=interview.id, now=now, **fields)
-    reply = (
-        "declined"
-        if kind is EntryKind.DECLINED
-        else "feedback"
-        if kind is EntryKind.FEEDBACK
-        else interview.reply
-    )
-    await InterviewRepository(session).update(
-        interview, now, reply=reply, replied_at=interview.replied_at or now
-    )
-    if kind is not EntryKind.NONE:  # an answer came: no more «did they answer?»
-        work = Work.of(session)
-        assert work is not None, "an update's session belongs to its unit of work"
-        await Reminders(work).cancel(interview_id=interview.id)
     await state.clear()
     await edit_text(message, message.html_text or "")  # the question keeps its text, loses buttons
     text, markup = saved_card(interview.id, kind, areas, sentiment)
@@ -203,9 +178,8 @@ async def begin_reflection(message: Message, state: FSMContext, interview: Inter
 async def add_reflection(
     message: Message,
     state: FSMContext,
-    session: AsyncSession,
     user: User,
-    clock: Clock,
+    journal: JournalService,
     answer: str,
 ) -> None:
     """Ask the next question, or save the three answers as one entry."""
@@ -217,23 +191,14 @@ async def add_reflection(
         await store(state, data)
         await message.answer(questions[len(answers)])
         return
-    interview = await InterviewRepository(session).get_for_user(int(data["interview_id"]), user.id)
+    text = "\n\n".join(
+        f"{question}\n{reply}" for question, reply in zip(questions, answers, strict=True)
+    )
+    interview = await journal.reflect(user, int(data["interview_id"]), text)
     await state.clear()
     if interview is None:
         await message.answer(_("Interview not found. It may have been deleted."))
         return
-    text = "\n\n".join(
-        f"{question}\n{reply}" for question, reply in zip(questions, answers, strict=True)
-    )
-    await JournalRepository(session).add(
-        user_id=user.id,
-        interview_id=interview.id,
-        now=clock(),
-        kind=EntryKind.REFLECTION,
-        text=text,
-        areas=[],
-        sentiment=None,
-    )
     await message.answer(
         _("🪞 Saved to the journal. Honest answers like these make the next interview go better."),
         reply_markup=main_menu(),

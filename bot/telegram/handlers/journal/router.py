@@ -8,11 +8,10 @@ from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import User
-from bot.db.repositories.interviews import InterviewRepository
-from bot.domain.clock import Clock
+from bot.services.interviews import Interviews
+from bot.services.journal import Journal as JournalService
 from bot.telegram.filters import NOT_COMMAND
 from bot.telegram.handlers.journal import entries, flow
 from bot.telegram.handlers.journal.answers import read_part, read_reflection
@@ -24,19 +23,17 @@ from bot.telegram.views.interviews import choose_interview
 
 
 async def cmd_feedback(
-    message: Message, state: FSMContext, session: AsyncSession, user: User
+    message: Message, state: FSMContext, user: User, interviews: Interviews
 ) -> None:
-    interviews = await InterviewRepository(session).page(
-        user.id, archived=False, offset=0, limit=10
-    )
-    if not interviews:
+    recent = await interviews.recent(user, limit=10)
+    if not recent:
         await message.answer(_("You have no interviews yet. Tap «➕ New interview» or send /new."))
         return
-    if len(interviews) == 1:
-        await flow.begin(message, state, interviews[0])
+    if len(recent) == 1:
+        await flow.begin(message, state, recent[0])
         return
     markup = choose_interview(
-        interviews, lambda interview_id: JournalCb(action="start", id=interview_id)
+        recent, lambda interview_id: JournalCb(action="start", id=interview_id)
     )
     await message.answer(_("📓 Which interview is the feedback about?"), reply_markup=markup)
 
@@ -55,28 +52,28 @@ async def on_button(
     callback: CallbackQuery,
     callback_data: JournalCb,
     state: FSMContext,
-    session: AsyncSession,
     user: User,
-    clock: Clock,
+    interviews: Interviews,
+    journal: JournalService,
 ) -> None:
     message = callback.message
     if not isinstance(message, Message):
         await callback.answer(_("This button is no longer active."), show_alert=True)
         return
     if callback_data.action in entries.ACTIONS:
-        await entries.on_button(callback, callback_data, message, state, session, user)
+        await entries.on_button(callback, callback_data, message, state, user, interviews, journal)
         return
-    await flow.on_step_button(callback, callback_data, message, state, session, user, clock)
+    await flow.on_step_button(callback, callback_data, message, state, user, interviews, journal)
 
 
 async def on_reflection(
-    message: Message, state: FSMContext, session: AsyncSession, user: User, clock: Clock
+    message: Message, state: FSMContext, user: User, journal: JournalService
 ) -> None:
     answer = read_reflection(message.text or "")
     if isinstance(answer, Refused):
         await message.answer(answer.text)
         return
-    await flow.add_reflection(message, state, session, user, clock, answer)
+    await flow.add_reflection(message, state, user, journal, answer)
 
 
 async def use_buttons(message: Message) -> None:
