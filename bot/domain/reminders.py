@@ -36,6 +36,14 @@ class Snooze(StrEnum):
     THREE_DAYS = "3d"
 
 
+class Answer(StrEnum):
+    """What the person says to «did they answer?»."""
+
+    YES = "yes"
+    DECLINED = "declined"
+    NO = "no"
+
+
 KIND_FOR_ACTION: Final = {
     Action.REQUEST: ReminderKind.SEND,
     Action.THANKS_OFFER: ReminderKind.SEND,

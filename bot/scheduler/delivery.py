@@ -34,11 +34,12 @@ from bot.db.repositories.interviews import InterviewRepository
 from bot.db.repositories.reminders import ReminderRepository
 from bot.db.repositories.users import UserRepository
 from bot.domain.clock import Clock
-from bot.domain.reminders import ReminderStatus, after_quiet_hours, in_quiet_hours
+from bot.domain.reminders import ReminderStatus, in_quiet_hours
 from bot.scheduler.batch import Batcher
 from bot.scheduler.limiter import RateLimiter
 from bot.services.accounts import Accounts
 from bot.services.ports import NoPlanner, Planner
+from bot.services.reminders import Reminders
 from bot.services.work import Work
 from bot.telegram.views.reminders import reminder_keyboard, reminder_text
 
@@ -65,6 +66,18 @@ def _noop(_reminder_id: int, _due: datetime) -> None:
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class _Timetable:
+    rescheduled: Rescheduled
+    planner: Planner
+
+    def schedule(self, reminder_id: int, due: datetime) -> None:
+        self.rescheduled(reminder_id, due)
+
+    def unschedule(self, reminder_id: int) -> None:
+        self.planner.unschedule(reminder_id)
+
+
 @dataclass
 class ReminderDelivery:
     bot: Bot
@@ -88,6 +101,12 @@ class ReminderDelivery:
         self._slots = asyncio.Semaphore(in_flight)
         self._claims: Batcher[int, Claimed | str] = Batcher(self._claim_batch)
         self._sent: Batcher[tuple[int, int], None] = Batcher(self._mark_sent_batch)
+
+    @property
+    def _timetable(self) -> Planner:
+        """The timetable of the use cases run here: what they put back goes through
+        :attr:`on_rescheduled`, what they cancel comes off :attr:`planner`."""
+        return _Timetable(self.on_rescheduled, self.planner)
 
     async def deliver(self, reminder_id: int) -> str:
         """Deliver one reminder if it is due and nobody else has; returns what happened.
@@ -169,10 +188,11 @@ class ReminderDelivery:
 
     async def _claim_batch(self, reminder_ids: list[int]) -> list[Claimed | str]:
         """Claim the reminders asked for at this moment, in one UPDATE and one transaction."""
-        rescheduled: list[tuple[int, datetime]] = []
         outcomes: list[Claimed | str] = []
         async with self.sessionmaker() as session:
             now = self.clock()
+            work = Work(session, lambda: now, self._timetable)
+            reminders = Reminders(work)
             repo = ReminderRepository(session)
             won = {reminder.id: reminder for reminder in await repo.claim_many(reminder_ids, now)}
             users = await UserRepository(session).get_many({n.user_id for n in won.values()})
@@ -187,25 +207,15 @@ class ReminderDelivery:
                     continue
                 user, interview = users.get(reminder.user_id), interviews.get(reminder.interview_id)
                 if user is None or interview is None or not user.is_active:
-                    await repo.set_status(reminder, ReminderStatus.CANCELLED, now)
+                    await reminders.cancel_one(reminder)
                     outcomes.append("cancelled")
                 elif in_quiet_hours(now, user.timezone, user.quiet_start, user.quiet_end):
-                    due = after_quiet_hours(now, user.timezone, user.quiet_start, user.quiet_end)
                     # Waiting for the morning is not a failed attempt.
-                    await repo.set_status(
-                        reminder,
-                        ReminderStatus.PENDING,
-                        now,
-                        due_at=due,
-                        attempts=reminder.attempts - 1,
-                    )
-                    rescheduled.append((reminder_id, due))
+                    await reminders.move(user, reminder, now, attempts=reminder.attempts - 1)
                     outcomes.append("deferred")
                 else:
                     outcomes.append((reminder, user, interview))
-            await session.commit()
-        for reminder_id, due in rescheduled:
-            self.on_rescheduled(reminder_id, due)
+            await work.commit()  # then what moved goes back on the timetable
         return outcomes
 
     async def _mark_sent_batch(self, sent: list[tuple[int, int]]) -> list[None]:
@@ -247,12 +257,10 @@ class ReminderDelivery:
         here, the rest is :meth:`Accounts.blocked`, as when the bot hears of the block
         itself (the ``my_chat_member`` update)."""
         async with self.sessionmaker() as session:
-            work = Work(session, self.clock, self.planner)
-            repo = ReminderRepository(session)
-            reminder = await repo.get(reminder_id)
+            work = Work(session, self.clock, self._timetable)
+            reminder = await ReminderRepository(session).get(reminder_id)
             if reminder is not None:
-                await repo.set_status(reminder, ReminderStatus.CANCELLED, work.now())
-                work.unschedule(reminder_id)  # a job left for it (delivered by the reconciler)
+                await Reminders(work).cancel_one(reminder)
             await Accounts(work).blocked(user_id)
             await work.commit()
         logger.info(

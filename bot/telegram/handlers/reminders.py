@@ -4,9 +4,9 @@ and what happens when the person blocks or unblocks the bot."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from html import escape
+from typing import TypeVar
 
 from aiogram import Bot, F, Router
 from aiogram.enums import ChatMemberStatus
@@ -15,24 +15,14 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, ChatMemberUpdated, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Interview, Reminder, User
-from bot.db.repositories.interviews import InterviewRepository
-from bot.db.repositories.reminders import ReminderRepository
+from bot.db.models import Interview, User
 from bot.domain.clock import Clock
 from bot.domain.intake import Step
-from bot.domain.reminders import (
-    ReminderKind,
-    ReminderStatus,
-    Snooze,
-    after_quiet_hours,
-    plan,
-    snoozed,
-)
-from bot.domain.timing import facts_of, recommend
+from bot.domain.reminders import Answer, Snooze
 from bot.services.accounts import Accounts
-from bot.services.reminders import Reminders
+from bot.services.interviews import Interviews
+from bot.services.reminders import About, Reminders
 from bot.telegram.handlers import intake, journal
 from bot.telegram.handlers.drafts import draft_view
 from bot.telegram.handlers.utils import edit_text
@@ -40,18 +30,27 @@ from bot.telegram.keyboards.callbacks import RemindCb, ReminderCb
 from bot.telegram.views.reminders import snooze_label
 from bot.telegram.views.timing import when_text
 
-AfterCommit = list[Callable[[], None]]
+PLANNED_SHOWN = 20
+"""Reminders listed by /reminders, at most (the message stays readable)."""
 
 
-def _member(value: str) -> Snooze | None:
+_Choice = TypeVar("_Choice", Snooze, Answer)
+
+
+def _parse(choice: type[_Choice], value: str) -> _Choice | None:
+    """The button's value as one of the choices it offers; ``None`` for anything else."""
     try:
-        return Snooze(value)
+        return choice(value)
     except ValueError:
         return None
 
 
 def _confirmation(due: datetime, user: User, now: datetime) -> str:
     return _("⏰ I'll remind you {when}.").format(when=when_text(due, now, user.timezone))
+
+
+def _header(interview: Interview) -> str:
+    return f"<b>{escape(interview.company)}</b> — {escape(interview.position)}"
 
 
 def snooze_keyboard(make: Callable[[Snooze], ReminderCb | RemindCb]) -> InlineKeyboardMarkup:
@@ -62,29 +61,22 @@ def snooze_keyboard(make: Callable[[Snooze], ReminderCb | RemindCb]) -> InlineKe
     return builder.as_markup()
 
 
-async def _schedule(
-    reminders: Reminders, user: User, interview: Interview, kind: ReminderKind, due: datetime
-) -> Reminder:
-    return await reminders.plan(user, interview, kind, due)
-
-
 # --- «Remind me then / later» -----------------------------------------------------------------
 
 
 async def on_remind(
     callback: CallbackQuery,
     callback_data: RemindCb,
-    session: AsyncSession,
     user: User,
     clock: Clock,
+    interviews: Interviews,
     reminders: Reminders,
 ) -> None:
-    interview = await InterviewRepository(session).get_for_user(callback_data.id, user.id)
+    interview = await interviews.get(user, callback_data.id)
     message = callback.message
     if interview is None or not isinstance(message, Message):
         await callback.answer(_("Interview not found. It may have been deleted."), show_alert=True)
         return
-    now = clock()
     if callback_data.action == "later":
         await callback.answer()
         await message.answer(
@@ -94,19 +86,16 @@ async def on_remind(
             ),
         )
         return
-    rec = recommend(facts_of(interview), user.timezone, now)
-    planned = plan(rec, now)
-    option = _member(callback_data.value)
-    if callback_data.action == "then" and planned is not None:
-        kind, due = planned
+    option = _parse(Snooze, callback_data.value)
+    reminder = None
+    if callback_data.action == "then":
+        reminder = await reminders.remind(user, interview, None)
     elif callback_data.action == "at" and option is not None:
-        kind = planned[0] if planned else ReminderKind.SEND
-        due = snoozed(option, now, user.timezone)
-    else:
+        reminder = await reminders.remind(user, interview, option)
+    if reminder is None:
         await callback.answer(_("This button is no longer active."), show_alert=True)
         return
-    reminder = await _schedule(reminders, user, interview, kind, due)
-    text = _confirmation(reminder.due_at, user, now)
+    text = _confirmation(reminder.due_at, user, clock())
     await callback.answer(text)
     if callback_data.action == "at":
         await edit_text(message, text)
@@ -117,124 +106,90 @@ async def on_remind(
 # --- buttons on a delivered reminder ----------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _Pressed:
-    """A button pressed on a reminder, with what the handlers around it need."""
-
-    callback: CallbackQuery
-    message: Message
-    session: AsyncSession
-    user: User
-    reminder: Reminder
-    interview: Interview
-    now: datetime
-    reminders: Reminders
-
-    @property
-    def header(self) -> str:
-        return f"<b>{escape(self.interview.company)}</b> — {escape(self.interview.position)}"
-
-
 async def on_reminder(
     callback: CallbackQuery,
     callback_data: ReminderCb,
-    session: AsyncSession,
     user: User,
     clock: Clock,
     reminders: Reminders,
     state: FSMContext,
     bot: Bot,
 ) -> None:
-    reminder = await ReminderRepository(session).get_for_user(callback_data.id, user.id)
-    interviews = InterviewRepository(session)
-    interview = await interviews.get_for_user(reminder.interview_id, user.id) if reminder else None
+    about = await reminders.find(user, callback_data.id)
     message = callback.message
-    if reminder is None or interview is None or not isinstance(message, Message):
+    if about is None or not isinstance(message, Message):
         await callback.answer(_("This reminder no longer exists."), show_alert=True)
         return
-    pressed = _Pressed(callback, message, session, user, reminder, interview, clock(), reminders)
+    header = _header(about.interview)
     action = callback_data.action
-    if action in {"yes", "declined", "no"}:
-        await _answered(pressed, action, state)
+    if (how := _parse(Answer, action)) is not None:
+        await _answered(callback, message, user, clock, reminders, about, how, state)
     elif action == "outcome":
-        await ReminderRepository(session).set_status(reminder, ReminderStatus.DONE, pressed.now)
+        await reminders.done(about.reminder)
         await callback.answer()
-        await edit_text(message, f"{pressed.header}\n\n" + _("📌 Let's record the outcome."))
+        await edit_text(message, f"{header}\n\n" + _("📌 Let's record the outcome."))
         await intake.begin(
-            message, state, bot, user, clock, interview=interview, jump_to=Step.OUTCOME
+            message, state, bot, user, clock, interview=about.interview, jump_to=Step.OUTCOME
         )
     elif action == "move":
         await callback.answer()
+        reminder_id = about.reminder.id
         await edit_text(
             message,
-            f"{pressed.header}\n\n" + _("⏰ Move the reminder to:"),
+            f"{header}\n\n" + _("⏰ Move the reminder to:"),
             snooze_keyboard(
-                lambda option: ReminderCb(action="snooze", id=reminder.id, value=option)
+                lambda option: ReminderCb(action="snooze", id=reminder_id, value=option)
             ),
         )
     else:
-        note = await _bookkeeping(pressed, action, callback_data.value)
+        note = await _bookkeeping(reminders, user, clock, about, action, callback_data.value)
         if note is None:
             await callback.answer(_("This button is no longer active."), show_alert=True)
             return
         await callback.answer()
-        await edit_text(message, f"{pressed.header}\n\n{note}")
+        await edit_text(message, f"{header}\n\n{note}")
 
 
-async def _answered(pressed: _Pressed, action: str, state: FSMContext) -> None:
+async def _answered(
+    callback: CallbackQuery,
+    message: Message,
+    user: User,
+    clock: Clock,
+    reminders: Reminders,
+    about: About,
+    how: Answer,
+    state: FSMContext,
+) -> None:
     """«Did they answer?»: yes / they declined / no answer — then the fitting draft."""
-    repo = ReminderRepository(pressed.session)
-    now, interview = pressed.now, pressed.interview
-    await repo.set_status(pressed.reminder, ReminderStatus.DONE, now)
-    if action == "yes":  # straight into the journal: write down what they said
-        await pressed.callback.answer()
-        await edit_text(
-            pressed.message, f"{pressed.header}\n\n" + _("✅ Noted that they answered.")
-        )
-        await journal.begin(pressed.message, state, interview)
+    await reminders.answered(about, how)
+    header, interview = _header(about.interview), about.interview
+    if how is Answer.YES:  # straight into the journal: write down what they said
+        await callback.answer()
+        await edit_text(message, f"{header}\n\n" + _("✅ Noted that they answered."))
+        await journal.begin(message, state, interview)
         return
-    if action == "no":
-        note = _("🤐 No answer yet.")
-    else:
-        reply = "feedback" if action == "yes" else "declined"
-        await InterviewRepository(pressed.session).update(
-            interview, now, reply=reply, replied_at=now
-        )
-        await pressed.reminders.cancel(interview_id=interview.id)
-        note = _("✅ Noted that they answered.") if action == "yes" else _("🚫 Noted.")
-    await pressed.callback.answer()
-    await edit_text(pressed.message, f"{pressed.header}\n\n{note}")
-    text, markup = draft_view(interview, pressed.user, now)
-    await pressed.message.answer(text, reply_markup=markup)
+    note = _("🤐 No answer yet.") if how is Answer.NO else _("🚫 Noted.")
+    await callback.answer()
+    await edit_text(message, f"{header}\n\n{note}")
+    text, markup = draft_view(interview, user, clock())
+    await message.answer(text, reply_markup=markup)
 
 
-async def _bookkeeping(pressed: _Pressed, action: str, value: str) -> str | None:
+async def _bookkeeping(
+    reminders: Reminders, user: User, clock: Clock, about: About, action: str, value: str
+) -> str | None:
     """Snooze, done, stop, cancel: returns what to show, ``None`` for an unknown button."""
-    repo = ReminderRepository(pressed.session)
-    reminder, now = pressed.reminder, pressed.now
-    if action == "snooze" and (option := _member(value)) is not None:
-        due = snoozed(option, now, pressed.user.timezone)
-        if reminder.status == ReminderStatus.PENDING:
-            user = pressed.user
-            due = after_quiet_hours(due, user.timezone, user.quiet_start, user.quiet_end)
-            await repo.set_status(reminder, ReminderStatus.PENDING, now, due_at=due)
-            moved = reminder
-            pressed.reminders.reschedule(moved)
-        else:
-            await repo.set_status(reminder, ReminderStatus.DONE, now)
-            moved = await _schedule(
-                pressed.reminders, pressed.user, pressed.interview, ReminderKind(reminder.kind), due
-            )
-        return _confirmation(moved.due_at, pressed.user, now)
+    if action == "snooze" and (option := _parse(Snooze, value)) is not None:
+        moved = await reminders.snooze(user, about, option)
+        return _confirmation(moved.due_at, user, clock())
     if action == "done":
-        await repo.set_status(reminder, ReminderStatus.DONE, now)
+        await reminders.done(about.reminder)
         return _("✅ Done.")
     if action == "stop":
-        await repo.set_status(reminder, ReminderStatus.DONE, now)
-        await pressed.reminders.cancel(interview_id=pressed.interview.id)
+        await reminders.stop(about)
         return _("🔕 No more reminders about this interview.")
     if action == "cancel":
-        await repo.set_status(reminder, ReminderStatus.CANCELLED, now)
+        await reminders.cancel_one(about.reminder)
         return _("✖ Reminder cancelled.")
     return None
 
@@ -242,21 +197,18 @@ async def _bookkeeping(pressed: _Pressed, action: str, value: str) -> str | None
 # --- /reminders -----------------------------------------------------------------------------
 
 
-async def cmd_reminders(message: Message, session: AsyncSession, user: User, clock: Clock) -> None:
-    reminders = await ReminderRepository(session).pending(user_id=user.id)
-    if not reminders:
+async def cmd_reminders(message: Message, user: User, clock: Clock, reminders: Reminders) -> None:
+    planned = await reminders.planned(user, PLANNED_SHOWN)
+    if not planned:
         await message.answer(
             _("No reminders are planned. After saving an interview, tap «⏰ Remind me then».")
         )
         return
-    interviews = InterviewRepository(session)
     now = clock()
     lines = [_("⏰ <b>Planned reminders</b>"), ""]
     builder = InlineKeyboardBuilder()
-    for reminder in reminders[:20]:
-        interview = await interviews.get_for_user(reminder.interview_id, user.id)
-        if interview is None:
-            continue
+    for about in planned:
+        reminder, interview = about.reminder, about.interview
         when = when_text(reminder.due_at, now, user.timezone)
         lines.append(f"• {escape(interview.company)} — {escape(interview.position)}: {when}")
         builder.button(
