@@ -12,8 +12,9 @@ session opens; start-up; tests) each call is a short transaction of its own.
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -137,56 +138,66 @@ class AfterCommitStorage(BaseStorage):
     with the update's session and written by :meth:`write_pending` once the update's
     transaction has committed; a rolled-back update writes none, so its person is asked the
     same question again rather than the next one about an answer that was never saved. The
-    update reads its own changes. Outside an update, calls go straight to the store.
+    update reads its own changes, and reads each conversation from the store once. Outside
+    an update, calls go straight to the store.
     """
 
     def __init__(self, inner: BaseStorage) -> None:
         self.inner = inner
 
     @staticmethod
-    def _pending() -> dict[StorageKey, dict[str, Any]] | None:
+    def _view(key: StorageKey) -> dict[str, Any] | None:
+        """The update's view of one conversation: what it read or wrote (``changed``: the
+        fields to write after the commit). The person's lock keeps it true for the update."""
         session = current_session.get()
         if session is None:
             return None
-        pending: dict[StorageKey, dict[str, Any]] = session.info.setdefault(_PENDING, {})
-        return pending
+        views: dict[StorageKey, dict[str, Any]] = session.info.setdefault(_PENDING, {})
+        return views.setdefault(key, {"changed": set()})
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
-        pending = self._pending()
-        if pending is None:
+        view = self._view(key)
+        if view is None:
             await self.inner.set_state(key, state)
             return
-        pending.setdefault(key, {})["state"] = state.state if isinstance(state, State) else state
+        view["state"] = state.state if isinstance(state, State) else state
+        view["changed"].add("state")
 
     async def get_state(self, key: StorageKey) -> str | None:
-        pending = self._pending()
-        if pending is not None and "state" in pending.get(key, {}):
-            state: str | None = pending[key]["state"]
-            return state
-        return await self.inner.get_state(key)
+        view = self._view(key)
+        if view is None:
+            return await self.inner.get_state(key)
+        if "state" not in view:
+            view["state"] = await self.inner.get_state(key)
+        state: str | None = view["state"]
+        return state
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
-        pending = self._pending()
-        if pending is None:
+        view = self._view(key)
+        if view is None:
             await self.inner.set_data(key, data)
             return
-        pending.setdefault(key, {})["data"] = _copied(dict(data))
+        view["data"] = _copied(dict(data))
+        view["changed"].add("data")
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
-        pending = self._pending()
-        if pending is not None and "data" in pending.get(key, {}):
-            data: dict[str, Any] = _copied(pending[key]["data"])
-            return data
-        return await self.inner.get_data(key)
+        view = self._view(key)
+        if view is None:
+            return await self.inner.get_data(key)
+        if "data" not in view:
+            view["data"] = await self.inner.get_data(key)
+        return _copied(view["data"])
 
     async def write_pending(self, session: AsyncSession) -> None:
         """Write what the update changed (after its commit)."""
-        pending: dict[StorageKey, dict[str, Any]] = session.info.pop(_PENDING, {})
-        for key, changes in pending.items():
-            if "state" in changes:
-                await self.inner.set_state(key, changes["state"])
-            if "data" in changes:
-                await self.inner.set_data(key, changes["data"])
+        views: dict[StorageKey, dict[str, Any]] = session.info.pop(_PENDING, {})
+        writes: list[Awaitable[None]] = []
+        for key, view in views.items():
+            if "state" in view["changed"]:
+                writes.append(self.inner.set_state(key, view["state"]))
+            if "data" in view["changed"]:
+                writes.append(self.inner.set_data(key, view["data"]))
+        await asyncio.gather(*writes)  # one round trip's wait for all of them
 
     async def close(self) -> None:
         await self.inner.close()
