@@ -58,24 +58,7 @@ MIN_IN_FLIGHT: Final = 50
 MAX_INLINE_WAIT_SECONDS: Final = 120
 DUE_PAGE: Final = 500  # due reminders the reconciler takes at a time
 
-Rescheduled = Callable[[int, datetime], None]
 Claimed = tuple[Reminder, User, Interview]
-
-
-def _noop(_reminder_id: int, _due: datetime) -> None:
-    return None
-
-
-@dataclass(frozen=True, slots=True)
-class _Timetable:
-    rescheduled: Rescheduled
-    planner: Planner
-
-    def schedule(self, reminder_id: int, due: datetime) -> None:
-        self.rescheduled(reminder_id, due)
-
-    def unschedule(self, reminder_id: int) -> None:
-        self.planner.unschedule(reminder_id)
 
 
 @dataclass
@@ -86,11 +69,10 @@ class ReminderDelivery:
     clock: Clock
     limiter: RateLimiter = field(default_factory=RateLimiter)
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
-    on_rescheduled: Rescheduled = _noop
     planner: Planner = field(default_factory=NoPlanner)
-    """Takes the reminders cancelled when the person blocked the bot off the timetable (the
-    :class:`ReminderScheduler` sets itself; without one, a job left for a cancelled reminder
-    fires and finds nothing to claim)."""
+    """The timetable: what is put back (a retry, the end of quiet hours) goes on it, what is
+    cancelled comes off it. The :class:`ReminderScheduler` sets itself; without one, the
+    reconciler finds due reminders in the database all the same."""
     # Above Telegram's free 30 messages a second, sends are paid broadcasts.
     paid_broadcast: bool = False
     _in_flight: int = field(default=0, init=False)
@@ -101,12 +83,6 @@ class ReminderDelivery:
         self._slots = asyncio.Semaphore(in_flight)
         self._claims: Batcher[int, Claimed | str] = Batcher(self._claim_batch)
         self._sent: Batcher[tuple[int, int], None] = Batcher(self._mark_sent_batch)
-
-    @property
-    def _timetable(self) -> Planner:
-        """The timetable of the use cases run here: what they put back goes through
-        :attr:`on_rescheduled`, what they cancel comes off :attr:`planner`."""
-        return _Timetable(self.on_rescheduled, self.planner)
 
     async def deliver(self, reminder_id: int) -> str:
         """Deliver one reminder if it is due and nobody else has; returns what happened.
@@ -191,7 +167,7 @@ class ReminderDelivery:
         outcomes: list[Claimed | str] = []
         async with self.sessionmaker() as session:
             now = self.clock()
-            work = Work(session, lambda: now, self._timetable)
+            work = Work(session, lambda: now, self.planner)
             reminders = Reminders(work)
             repo = ReminderRepository(session)
             won = {reminder.id: reminder for reminder in await repo.claim_many(reminder_ids, now)}
@@ -249,7 +225,7 @@ class ReminderDelivery:
             await repo.set_status(reminder, ReminderStatus.PENDING, now, due_at=due)
             await session.commit()
         logger.warning("reminder=%s %s: retry at %s", reminder_id, problem, due.isoformat())
-        self.on_rescheduled(reminder_id, due)
+        self.planner.schedule(reminder_id, due)
         return "retry"
 
     async def _blocked(self, reminder_id: int, user_id: int) -> None:
@@ -257,7 +233,7 @@ class ReminderDelivery:
         here, the rest is :meth:`Accounts.blocked`, as when the bot hears of the block
         itself (the ``my_chat_member`` update)."""
         async with self.sessionmaker() as session:
-            work = Work(session, self.clock, self._timetable)
+            work = Work(session, self.clock, self.planner)
             reminder = await ReminderRepository(session).get(reminder_id)
             if reminder is not None:
                 await Reminders(work).cancel_one(reminder)

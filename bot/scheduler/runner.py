@@ -104,7 +104,6 @@ class ReminderScheduler:
             },
             timezone=UTC,
         )
-        delivery.on_rescheduled = self.schedule
         delivery.planner = self
 
     def start(self) -> None:

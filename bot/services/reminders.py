@@ -129,8 +129,7 @@ class Reminders:
     async def cancel_one(self, reminder: Reminder) -> None:
         """This reminder is cancelled and off the timetable (a job may be left for it even
         once claimed: the reconciler delivers without one)."""
-        await self._repo.set_status(reminder, ReminderStatus.CANCELLED, self._work.now())
-        self._work.unschedule(reminder.id)
+        await self._close(reminder, ReminderStatus.CANCELLED)
 
     async def answered(self, about: About, how: Answer) -> None:
         """«Did they answer?»: the reminder is done; a refusal is recorded on the interview,
@@ -145,12 +144,9 @@ class Reminders:
 
     async def cancel(self, *, interview_id: int | None = None, user_id: int | None = None) -> int:
         """Cancel the pending reminders of an interview or of a person; how many."""
-        now = self._work.now()
         pending = await self._repo.pending(user_id=user_id, interview_id=interview_id)
         for reminder in pending:
-            reminder.status = ReminderStatus.CANCELLED
-            reminder.updated_at = now
-            self._work.unschedule(reminder.id)
+            await self._close(reminder, ReminderStatus.CANCELLED)
         return len(pending)
 
     async def forget(self, *, interview_id: int | None = None, user_id: int | None = None) -> None:
@@ -159,22 +155,17 @@ class Reminders:
         for reminder in await self._repo.pending(user_id=user_id, interview_id=interview_id):
             self._work.unschedule(reminder.id)
 
-    async def move_to_new_zone(self, user: User, old_zone: str) -> list[Reminder]:
+    async def move_to_new_zone(self, user: User, old_zone: str) -> None:
         """Pending reminders keep their local time after the person changes time zone."""
-        moved = []
         for reminder in await self._repo.pending(user_id=user.id):
             await self.move(
                 user, reminder, same_local_time(reminder.due_at, old_zone, user.timezone)
             )
-            moved.append(reminder)
-        return moved
 
     async def _close(self, reminder: Reminder, status: ReminderStatus) -> None:
-        """Done or cancelled; one still pending is taken off the timetable too."""
-        was_pending = reminder.status == ReminderStatus.PENDING
+        """Done or cancelled, and off the timetable (where it has no job, nothing happens)."""
         await self._repo.set_status(reminder, status, self._work.now())
-        if was_pending:
-            self._work.unschedule(reminder.id)
+        self._work.unschedule(reminder.id)
 
     def _out_of_quiet_hours(self, user: User, due: datetime) -> datetime:
         due = max(due, self._work.now())

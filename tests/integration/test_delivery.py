@@ -73,6 +73,19 @@ class FakeTime:
 
 
 @dataclass
+class Timetable:
+    """Records what the delivery puts back on the timetable."""
+
+    rescheduled: list[tuple[int, datetime]]
+
+    def schedule(self, reminder_id: int, due: datetime) -> None:
+        self.rescheduled.append((reminder_id, due))
+
+    def unschedule(self, reminder_id: int) -> None:
+        pass
+
+
+@dataclass
 class World:
     fake: FakeTelegram
     bot: Bot
@@ -92,7 +105,7 @@ class World:
             clock=clock or self.clock,
             limiter=limiter,
             sleep=self.faketime.sleep,
-            on_rescheduled=lambda reminder_id, due: self.rescheduled.append((reminder_id, due)),
+            planner=Timetable(self.rescheduled),
         )
 
     async def person(

@@ -83,7 +83,7 @@ class Reminders:
             clock=self.clock,
             limiter=RateLimiter(sleep=no_sleep),
             sleep=no_sleep,
-            on_rescheduled=self.planner.schedule,
+            planner=self.planner,
         )
         assert await delivery.deliver(reminder_id) == "sent"
         message = self.app.fake.last_message(reminder.user_id)
