@@ -7,7 +7,6 @@ import logging
 import signal
 import sys
 
-from aiogram import Dispatcher
 from aiohttp import web
 from pydantic import ValidationError
 
@@ -70,17 +69,6 @@ async def _serve(app: web.Application, host: str, port: int) -> web.AppRunner:
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
     return runner
-
-
-def finish_updates_before_closing(dp: Dispatcher) -> None:
-    """When polling stops, aiogram closes the conversation storage (Redis) at once, while an
-    update may still be running: let it finish first."""
-
-    async def finish_updates_in_flight() -> None:
-        await dp["updates_in_flight"].drain(SHUTDOWN_TIMEOUT)
-
-    dp.shutdown.register(finish_updates_in_flight)
-    dp.shutdown.handlers.insert(0, dp.shutdown.handlers.pop())  # before the storage closes
 
 
 def _stop_event() -> asyncio.Event:
@@ -170,7 +158,6 @@ async def run(settings: Settings) -> None:
         await bot.delete_webhook(drop_pending_updates=False)
         # Different people's updates are handled at once, one chat's in order, and a batch
         # is confirmed to Telegram only once handled (bot/app/polling.py).
-        finish_updates_before_closing(dp)
         stop = _stop_event()
         await Polling(dp, bot, allowed_updates=dp.resolve_used_update_types()).run(stop)
     finally:

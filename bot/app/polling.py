@@ -8,7 +8,7 @@ conversation: different people's updates run concurrently, one chat's updates ru
 order Telegram sent them. The next ``getUpdates``, which confirms the batch, is asked only
 once every update of the batch has been handled. A crash (even ``kill -9``) loses nothing:
 Telegram sends the unconfirmed batch again, and the updates handled before the crash are
-skipped (:class:`bot.telegram.middlewares.db.DbSessionMiddleware` remembers their ids).
+skipped (:class:`bot.telegram.middlewares.db.UnitOfWorkMiddleware` remembers their ids).
 
 See docs/architecture.md, "Concurrency".
 """

@@ -1,10 +1,10 @@
 """The unit of work a use case runs in: a session, the clock, the reminder timetable.
 
-One per update (built by :class:`bot.telegram.middlewares.db.DbSessionMiddleware`) or per
-scheduler job. Repositories only query; a use case that writes calls :meth:`Work.commit`
-before its handler answers, so a write transaction never waits for Telegram. What the
-update changes without committing (settings, the conversation state) is committed when the
-update ends. Reminders are put on the timetable only after the commit that saved them
+One per update (built by :class:`bot.telegram.middlewares.db.UnitOfWorkMiddleware`) or per
+scheduler job. Repositories only query and use cases never commit: an update's work is
+committed when its handler returns (on SQLite, what it already wrote is committed before
+its next call to Telegram: :class:`bot.telegram.middlewares.telegram.CommitBeforeCalling`),
+a job commits its own. Reminders go on the timetable only after the commit that saved them
 (:meth:`after_commit`), and never if it rolls back.
 """
 
@@ -27,7 +27,7 @@ class Work:
     session: AsyncSession
     clock: Clock
     planner: Planner = field(default_factory=NoPlanner)
-    pending: list[Callable[[], None]] = field(default_factory=list)
+    _pending: list[Callable[[], None]] = field(default_factory=list, init=False)
     """Callbacks waiting for the next commit (see :meth:`after_commit`)."""
 
     def __post_init__(self) -> None:
@@ -43,7 +43,7 @@ class Work:
         return self.clock()
 
     def after_commit(self, callback: Callable[[], None]) -> None:
-        self.pending.append(callback)
+        self._pending.append(callback)
 
     def schedule(self, reminder_id: int, due: datetime) -> None:
         """Put a reminder on the timetable once it is committed."""
@@ -55,11 +55,10 @@ class Work:
 
     async def commit(self) -> None:
         await self.session.commit()
-        callbacks = list(self.pending)
-        self.pending.clear()  # in place: a handler may still hold the list
+        callbacks, self._pending = self._pending, []
         for callback in callbacks:
             callback()
 
     async def rollback(self) -> None:
         await self.session.rollback()
-        self.pending.clear()
+        self._pending = []

@@ -12,7 +12,7 @@ and the answers before it are handled. Then ``kill -9``.
 
 The batch was never confirmed (the next ``getUpdates`` is asked only once a whole batch is
 handled), so the restarted process on the same SQLite file gets all sixty again: it skips
-those the first process finished (``DbSessionMiddleware`` remembers their ids) and handles the
+those the first process finished (``UnitOfWorkMiddleware`` remembers their ids) and handles the
 rest. Everyone then finishes, saves the interview and asks to be reminded in an hour.
 
 Checked: every update sent is handled and confirmed (nothing is pending at the fake, the last

@@ -90,7 +90,8 @@ class CommitBeforeCalling(BaseRequestMiddleware):
         session = current_session.get()
         if session is not None and has_written(session) and _on_sqlite(session):
             work = Work.of(session)
-            await (work.commit() if work is not None else session.commit())
+            if work is not None:  # an update's session always has one
+                await work.commit()
         return await make_request(bot, method)
 
 
