@@ -16,6 +16,11 @@ Network: the fake Telegram answers at once, so every Bot API call of both apps f
 ``--api-latency`` ms (50), as a round trip to Telegram would. The wait is idle time: what it
 shows is whether updates wait for each other. ``--api-latency 0`` removes the wait.
 
+Transport: by default the driver hands each update to the dispatcher, as the polling loop
+does. ``--webhook``: every app (the echo too) gets its updates as in webhook mode, POSTed over
+HTTP on 127.0.0.1 to the bot's own webhook handler (``bot/app/web.py``: secret checked, update
+parsed, 200 once handled and committed); latency then runs from the POST to its answer.
+
 Backends: SQLite (a fresh migrated file; FSM in the same database, as without ``REDIS_URL``)
 always; PostgreSQL with the FSM in Redis (``RedisStorage`` and its event isolation, as with
 ``REDIS_URL``) when ``--postgres URL --redis URL`` are given or ``BENCH_POSTGRES_URL`` /
@@ -115,6 +120,7 @@ from aiogram.types import (  # noqa: E402
     Message,
     Update,
 )
+from aiohttp import ClientSession, web  # noqa: E402
 from redis.asyncio import Redis  # noqa: E402
 from sqlalchemy import event, func, select  # noqa: E402
 
@@ -122,6 +128,7 @@ from bot.app.factory import create_dispatcher, create_storage  # noqa: E402
 from bot.app.memory import freeze_startup_objects  # noqa: E402
 from bot.app.metrics import Metrics  # noqa: E402
 from bot.app.metrics import install as install_metrics  # noqa: E402
+from bot.app.web import SECRET_HEADER, webhook  # noqa: E402
 from bot.db.engine import create_engine, create_sessionmaker  # noqa: E402
 from bot.db.migrate import upgrade  # noqa: E402
 from bot.db.models import Interview  # noqa: E402
@@ -178,6 +185,8 @@ class Stand:
     # SQL statements executed and connections checked out of the pool (transactions)
     sql: Counter[str] = field(default_factory=Counter)
     api_calls: int = 0  # Bot API calls, with those forgotten (see forget())
+    # How an update reaches the app; by default handed to the dispatcher (see by_webhook())
+    deliver: Callable[[dict[str, Any]], Awaitable[None]] | None = None
 
     def calls(self) -> int:
         return self.api_calls + len(self.fake.calls)
@@ -332,9 +341,45 @@ async def step(stand: Stand, user: FakeUser, kind: str, text: str) -> float:
     else:
         raw = stand.fake.press_button(user, text)
     started = time.perf_counter()
-    update = Update.model_validate(raw, context={"bot": stand.bot})
-    await stand.dp.feed_update(stand.bot, update)
+    if stand.deliver is not None:
+        await stand.deliver(raw)
+    else:
+        update = Update.model_validate(raw, context={"bot": stand.bot})
+        await stand.dp.feed_update(stand.bot, update)
     return (time.perf_counter() - started) * 1000
+
+
+WEBHOOK_SECRET = "bench-secret"  # a local benchmark's webhook secret
+
+
+async def by_webhook(stand: Stand) -> None:
+    """From now on, updates reach the app as in webhook mode: each is POSTed, as Telegram
+    would, to the webhook route of ``bot/app/web.py`` (the bot's own handler: the secret
+    checked, the update parsed, 200 once it is handled and committed) served by aiohttp on
+    127.0.0.1; the echo gets the same route. Latency is then from the POST to its answer."""
+    app = web.Application()
+    app.router.add_post("/webhook", webhook(stand.dp, stand.bot, WEBHOOK_SECRET))
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    client = ClientSession(headers={SECRET_HEADER: WEBHOOK_SECRET})
+    url = f"http://127.0.0.1:{port}/webhook"
+
+    async def deliver(raw: dict[str, Any]) -> None:
+        async with client.post(url, json=raw) as response:
+            if response.status != 200:
+                raise ValueError(f"webhook answered {response.status}")
+
+    close_app = stand.close
+
+    async def close() -> None:
+        await client.close()
+        await runner.cleanup()
+        await close_app()
+
+    stand.deliver, stand.close = deliver, close
 
 
 async def closed_loop(
@@ -412,6 +457,7 @@ class Spec:
     sample: bool = False  # or sample its stacks (the summary comes in the result)
     round: int = 1
     api_latency: float = API_LATENCY_MS  # ms each Bot API call waits (a network round trip)
+    webhook: bool = False  # updates POSTed to the webhook route instead of handed over
 
     @property
     def lanes(self) -> int:
@@ -537,6 +583,8 @@ async def measure(spec: Spec, database_url: str | None, errors: ErrorCounter) ->
             async with Redis.from_url(redis_url) as redis:
                 await redis.flushdb()
         stand = await bot_stand(database_url, redis_url, spec.api_latency)
+    if spec.webhook:
+        await by_webhook(stand)
     # Warm-up, unmeasured: what a long-running bot has done once already (lazy imports,
     # pydantic and SQLAlchemy caches, templates, catalogs) is not charged to the first people.
     await closed_loop(stand, spec.warmup, spec.warmup, Record(), first=WARMUP_USER)
@@ -1045,6 +1093,8 @@ def print_setup(args: argparse.Namespace, people: int) -> None:
         print(f"every Bot API call waits {args.api_latency:g} ms first (a network round trip)")
     else:
         print("no network round trip: every Bot API call answered at once (--api-latency 0)")
+    if args.webhook:
+        print("updates POSTed to each app's webhook route over HTTP (as Telegram does)")
     if not args.postgres:
         print("PostgreSQL + Redis: skipped (give --postgres URL --redis URL)")
 
@@ -1083,6 +1133,11 @@ def main() -> None:
         metavar="MS",
         help=f"each Bot API call first waits MS, a round trip to Telegram ({API_LATENCY_MS:g})",
     )
+    parser.add_argument(
+        "--webhook",
+        action="store_true",
+        help="every app gets its updates POSTed to its webhook route over HTTP (127.0.0.1)",
+    )
     parser.add_argument("--check", action="store_true", help="exit 1 if a target is missed")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -1104,6 +1159,7 @@ def main() -> None:
         "postgres": args.postgres,
         "redis": args.redis,
         "api_latency": args.api_latency,
+        "webhook": args.webhook,
     }
     apps = [("echo", "none"), ("bot", "sqlite")]
     if args.postgres:
