@@ -27,6 +27,12 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 # included: enough connections for the people served at once (SQLite connections are cheap).
 SQLITE_POOL_SIZE = 20
 SQLITE_POOL_OVERFLOW = 80
+# The same on PostgreSQL, where each connection is a server process: 20 kept, up to 40 at a
+# peak (two replicas stay well within the server's default max_connections of 100). SQLAlchemy's
+# default (5 + 10) made the 16th update at once wait for a connection through the others'
+# Telegram round trips (docs/benchmarks.md).
+POSTGRES_POOL_SIZE = 20
+POSTGRES_POOL_OVERFLOW = 20
 
 
 def ensure_sqlite_directory(url: str) -> None:
@@ -62,7 +68,13 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         engine = create_async_engine(url, echo=echo, **pool)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(url, echo=echo, pool_pre_ping=True)
+    return create_async_engine(
+        url,
+        echo=echo,
+        pool_pre_ping=True,
+        pool_size=POSTGRES_POOL_SIZE,
+        max_overflow=POSTGRES_POOL_OVERFLOW,
+    )
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -196,3 +196,26 @@ async def test_handled_update_ids_are_forgotten_once_telegram_cannot_resend_them
 
     assert await handled_ids(bot_app) == recent
     assert await bot_app.feed(recent_update, anna.chat_id) == []  # still skipped
+
+
+async def test_twenty_updates_at_once_each_get_a_connection_without_waiting(
+    db_engine: AsyncEngine,
+) -> None:
+    """An update keeps its connection through its Telegram round trips: twenty people served
+    at once need twenty connections at once, on SQLite and on PostgreSQL alike, or the later
+    ones wait for the others' round trips."""
+    people = 20
+    holding = 0
+    everyone_holds = asyncio.Event()
+
+    async def update() -> None:
+        nonlocal holding
+        async with db_engine.connect() as connection:
+            await connection.execute(select(1))
+            holding += 1
+            if holding == people:
+                everyone_holds.set()
+            await everyone_holds.wait()  # the round trips: nobody gives a connection back
+
+    await asyncio.wait_for(asyncio.gather(*(update() for _ in range(people))), timeout=10)
+    assert holding == people
