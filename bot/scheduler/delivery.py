@@ -8,6 +8,9 @@
 3. Send outside any transaction, through the rate limiter; wait out 429 and retry; network
    errors go back to pending with a growing delay, then «failed» after a cap.
 4. Mark it sent (with the message id, so its buttons act on it).
+
+A claim left by a crash (no «sent» mark after :data:`STUCK_AFTER`) is reset and sent again:
+never lost, but Telegram may have had the first copy, so the second says it may repeat it.
 """
 
 from __future__ import annotations
@@ -244,12 +247,15 @@ class ReminderDelivery:
         )
 
     async def due_now(self) -> list[int]:
-        """Pending reminders already due, and ones stuck in «sending» by a crash (reset)."""
+        """Pending reminders already due, and ones stuck in «sending» by a crash: reset, and
+        marked reclaimed, since Telegram may have had the message before the crash (the Bot
+        API has no idempotent send): the copy sent now says it may be a repeat."""
         async with self.sessionmaker() as session:
             now = self.clock()
             repo = ReminderRepository(session)
             for stuck in await repo.stuck_sending(now - STUCK_AFTER):
-                await repo.set_status(stuck, ReminderStatus.PENDING, now)
+                logger.warning("reminder=%s claim expired unsent: sending it again", stuck.id)
+                await repo.set_status(stuck, ReminderStatus.PENDING, now, reclaimed=True)
             due = await repo.due(now, limit=DUE_PAGE)
             await session.commit()
             return due

@@ -19,6 +19,13 @@ planner after its commit, in the running process.
 
 Everything runs on the wall clock; the only plain wait is for the persisted jobs to fall due
 while the bot is down (about two seconds).
+
+A second story kills the bot in the middle of sending thirty due reminders, after Telegram
+took every message but answered only some (:class:`AnswersHeld`): the others were delivered
+but never marked sent. Their claims are aged past the 10-minute reset while the bot is down
+(no test waits ten minutes), and the next process sends them again. It reports how many
+reminders were lost (none may be) and how many came twice; every second copy says it may
+repeat the first, and no first copy does.
 """
 
 from __future__ import annotations
@@ -27,16 +34,23 @@ import asyncio
 import re
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
+from sqlalchemy import update
 
+from bot.db.migrate import upgrade
+from bot.db.models import Reminder
 from bot.db.repositories.interviews import InterviewRepository
 from bot.db.repositories.reminders import ReminderRepository
-from bot.domain.reminders import ReminderKind
-from tests.e2e.backends import BackendE2E, planned_jobs, sessions
+from bot.db.repositories.users import UserRepository
+from bot.domain.reminders import ReminderKind, ReminderStatus
+from bot.scheduler.delivery import STUCK_AFTER
+from tests.e2e.backends import BackendE2E, planned_jobs, rows, sessions
 from tests.e2e.process import E2E, BotProcess, Person, text_of
 from tests.e2e.test_process import DONE, GENDER_QUESTION, TIMEZONE_QUESTION, consent
-from tests.fakeapi import CallRecord, SentMessage
+from tests.fakeapi import CallRecord, FakeTelegram, SentMessage
+from tests.fakeapi.core import Files
 
 pytestmark = pytest.mark.e2e
 
@@ -215,3 +229,159 @@ async def test_reminders_arrive_on_time_and_once_across_kill_9(e2e: BackendE2E) 
     assert await stored_reminders(e2e.database_url, ids) == dict.fromkeys(ids, ("sent", 1))
     jobs = await planned_jobs(e2e.database_url)
     assert not any(f"reminder:{i}" in jobs for i in [soon, *ids]), jobs
+
+
+# --- kill -9 in the middle of sending -----------------------------------------------------------
+
+PEOPLE = 10
+PER_PERSON = 3
+ANSWERED = 12
+"""Of the thirty sendMessage calls, Telegram answers this many before the kill."""
+TIME_TO_WRITE = {"ru": "⏰ Пора написать: ", "en": "⏰ Time to write: "}
+REPEAT = {
+    "ru": "Если это напоминание уже приходило — извините за повтор: бот перезапускался.",
+    "en": "If you already got this reminder, sorry for the repeat: the bot was restarted.",
+}
+SENT_LINE = re.compile(r"reminder=\d+ sent$")
+
+
+class AnswersHeld:
+    """Telegram takes every sendMessage (the message is in the chat at once) and answers the
+    first ``answered``; the answers to the others wait until :meth:`open`. A bot killed
+    meanwhile has delivered those reminders without ever hearing so."""
+
+    def __init__(self, fake: FakeTelegram, answered: int) -> None:
+        self.fake = fake
+        self.answered = answered
+        self.held = 0
+        self.opened = asyncio.Event()
+        self._call = fake.call_async
+
+    def install(self, monkeypatch: pytest.MonkeyPatch) -> AnswersHeld:
+        monkeypatch.setattr(self.fake, "call_async", self.call_async)
+        return self
+
+    async def call_async(
+        self, token: str, method: str, params: dict[str, Any], files: Files | None = None
+    ) -> tuple[int, Any]:
+        status, body = await self._call(token, method, params, files)
+        if method == "sendMessage" and status == 200 and not self.opened.is_set():
+            if self.answered:
+                self.answered -= 1
+            else:
+                self.held += 1
+                self.fake.notify()
+                await self.opened.wait()
+        return status, body
+
+    def open(self) -> None:
+        self.opened.set()
+
+
+async def people_with_due_reminders(e2e: BackendE2E) -> dict[str, tuple[int, str]]:
+    """PEOPLE consented people (half in Russian, half in English, no quiet hours), written
+    into the database with PER_PERSON reminders each, due a minute ago; by company, the
+    person and their language."""
+    await asyncio.to_thread(upgrade, e2e.database_url)  # what the bot does when it starts
+    now = datetime.now(UTC)
+    people = {9000 + n: "ru" if n % 2 else "en" for n in range(PEOPLE)}
+    async with sessions(e2e.database_url) as sessionmaker, sessionmaker() as session:
+        for user_id, language in people.items():
+            e2e.fake.user(user_id, language_code=language, started=True)
+            await UserRepository(session).create(
+                user_id=user_id,
+                language=language,
+                signature="Анна Иванова",
+                timezone="Europe/Moscow",
+                now=now,
+                quiet_start=None,
+                quiet_end=None,
+            )
+        await session.commit()
+    companies: dict[str, tuple[int, str]] = {}
+    for user_id, language in people.items():
+        names = [f"Co-{user_id}-{n}" for n in range(PER_PERSON)]
+        await write_reminders(e2e.database_url, user_id, names, now - timedelta(minutes=1))
+        companies.update(dict.fromkeys(names, (user_id, language)))
+    return companies
+
+
+def copies(e2e: E2E, companies: dict[str, tuple[int, str]]) -> dict[str, list[str]]:
+    """The texts of every reminder message each company's reminder came as, in order."""
+    found: dict[str, list[str]] = {company: [] for company in companies}
+    for user_id, language in set(companies.values()):
+        for message in e2e.fake.bot_messages(user_id):
+            text = text_of(message)
+            if text.startswith(TIME_TO_WRITE[language]):
+                company = text.removeprefix(TIME_TO_WRITE[language]).split(" — ")[0]
+                found[company].append(text)
+    return found
+
+
+def sent_lines(bot: BotProcess) -> int:
+    return sum(1 for line in bot.stderr_lines if SENT_LINE.search(line))
+
+
+async def age_the_claims(database_url: str, by: timedelta) -> int:
+    """Move the claims left «sending» back in time, as if the bot stayed down that long;
+    how many there were."""
+    async with sessions(database_url) as sessionmaker, sessionmaker() as session:
+        result = await session.execute(
+            update(Reminder)
+            .where(Reminder.status == ReminderStatus.SENDING)
+            .values(updated_at=datetime.now(UTC) - by)
+        )
+        await session.commit()
+    return int(getattr(result, "rowcount", 0))
+
+
+async def test_kill_9_mid_delivery_loses_no_reminder_and_every_repeat_says_so(
+    e2e: BackendE2E, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    companies = await people_with_due_reminders(e2e)
+    total = len(companies)
+    answers = AnswersHeld(e2e.fake, ANSWERED).install(monkeypatch)
+
+    # The start-up reconciliation claims and sends all thirty; Telegram answers twelve (and
+    # the bot marks them sent), the others wait for an answer when the bot is killed.
+    first = await e2e.start()
+    await e2e.wait_for(
+        lambda: answers.held == total - ANSWERED and sent_lines(first) == ANSWERED,
+        "every reminder sent, the first answers marked",
+    )
+    assert await first.kill() == -9
+    answers.open()
+    assert all(len(texts) == 1 for texts in copies(e2e, companies).values())
+
+    # Down for longer than the claims last: the next process resets them and sends again.
+    unmarked = await age_the_claims(e2e.database_url, STUCK_AFTER + timedelta(minutes=1))
+    assert unmarked == total - ANSWERED
+    second = await e2e.start()
+    await e2e.wait_for(
+        lambda: sent_lines(second) == unmarked, "the reminders whose claims expired, again"
+    )
+    await e2e.wait_idle()
+
+    came = copies(e2e, companies)
+    lost = sorted(company for company, texts in came.items() if not texts)
+    twice = sorted(company for company, texts in came.items() if len(texts) == 2)
+    summary = (
+        f"kill -9 mid-delivery: {total} reminders due, {len(lost)} lost, "
+        f"{len(twice)} delivered twice, {total - len(lost) - len(twice)} once"
+    )
+    print(summary)
+    assert not lost, f"{summary}; lost: {lost}"
+    assert all(len(texts) <= 2 for texts in came.values()), f"{summary}; {came}"
+    assert len(twice) == unmarked, summary  # exactly those Telegram had, unmarked
+    unmarked_repeats, marked_first_copies = [], []
+    for company, texts in came.items():
+        repeat = REPEAT[companies[company][1]]
+        if repeat in texts[0]:
+            marked_first_copies.append(company)
+        unmarked_repeats += [company for text in texts[1:] if repeat not in text]
+    assert not unmarked_repeats, f"{summary}; repeats without the line: {unmarked_repeats}"
+    assert not marked_first_copies, f"{summary}; first copies with it: {marked_first_copies}"
+    assert "Traceback" not in first.stderr + second.stderr
+    assert [row["status"] for row in await rows(e2e.database_url, "reminders")] == [
+        ReminderStatus.SENT
+    ] * total

@@ -598,6 +598,116 @@ async def test_a_reminder_stuck_in_sending_is_reset_and_delivered_once(world: Wo
     assert (await world.stored(stuck)).status == ReminderStatus.SENT
 
 
+class KilledError(Exception):
+    """The process dies here: ``kill -9`` after Telegram answered, before the «sent» mark."""
+
+
+@dataclass
+class KilledBeforeTheSentMark(ReminderDelivery):
+    """Telegram has the message, the database never hears of it."""
+
+    async def mark_sent(self, reminder_id: int, message_id: int) -> None:
+        raise KilledError
+
+
+REPEAT = {
+    "ru": "Если это напоминание уже приходило — извините за повтор: бот перезапускался.",
+    "en": "If you already got this reminder, sorry for the repeat: the bot was restarted.",
+}
+FIRST_COPY = {
+    "ru": "⏰ Пора написать: Acme & Co — Backend. Черновик готов — это займёт минуту.",
+    "en": "⏰ Time to write: Acme & Co — Backend. The draft is ready, it takes a minute.",
+}
+
+
+@pytest.mark.parametrize("language", ["ru", "en"])
+async def test_a_copy_sent_again_after_a_crash_says_it_may_repeat_the_first(
+    world: World, language: str
+) -> None:
+    """Killed after Telegram had the reminder and before it was marked sent: the claim
+    expires after STUCK_AFTER, the scheduler's reconciliation resets it and sends it again
+    (never lost: the Bot API has no idempotent send), and that copy says it may be a
+    repeat. The first copy does not."""
+    user_id = await world.person(language=language)
+    reminder_id = await world.reminder(user_id, world.clock())
+    with pytest.raises(KilledError):
+        await world.delivery(kind=KilledBeforeTheSentMark).deliver(reminder_id)
+    [first] = world.sent(user_id)
+    assert first.text == FIRST_COPY[language]
+    assert first.entity_texts("italic") == []
+
+    reminders = ReminderScheduler(world.delivery(), None)  # the next process
+    reminders.scheduler.start(paused=True)
+    try:
+        world.clock.advance(minutes=9)  # the claim still holds: nothing is sent twice yet
+        await reminders.reconcile()
+        assert len(world.sent(user_id)) == 1
+        assert (await world.stored(reminder_id)).status == ReminderStatus.SENDING
+
+        world.clock.advance(minutes=2)  # past STUCK_AFTER: reset, and sent again
+        await reminders.reconcile()
+        await reminders.reconcile()  # once
+    finally:
+        await reminders.shutdown()
+
+    first, again = world.sent(user_id)
+    assert again.text == f"{FIRST_COPY[language]}\n\n{REPEAT[language]}"
+    assert again.entity_texts("italic") == [REPEAT[language]]
+    assert again.entity_texts("bold") == ["Acme & Co"]
+    assert again.button_texts == first.button_texts  # its buttons act as the first one's
+    stored = await world.stored(reminder_id)
+    assert (stored.status, stored.message_id) == (ReminderStatus.SENT, again.message_id)
+
+
+async def test_an_ordinary_delivery_and_a_retry_after_an_error_say_nothing_of_a_repeat(
+    world: World,
+) -> None:
+    """Only a reset claim adds the line: a retry after Telegram refused (a 500, so nothing
+    reached the person) and every other reminder of a person whose reminder was repeated go
+    out as they are."""
+    user_id = await world.person()
+    repeated = await world.reminder(user_id, world.clock(), company="Alpha")
+    with pytest.raises(KilledError):
+        await world.delivery(kind=KilledBeforeTheSentMark).deliver(repeated)
+    refused = await world.reminder(user_id, world.clock(), company="Beta")
+    ordinary = await world.reminder(user_id, world.clock(), company="Gamma")
+    delivery = world.delivery()
+    world.fake.fail_next("sendMessage", error_code=500)
+    assert await delivery.deliver(refused) == "retry"
+    assert await delivery.deliver(ordinary) == "sent"
+
+    world.clock.advance(minutes=11)
+    due = await delivery.due_now()
+    assert sorted(due) == sorted([repeated, refused])
+    assert [await delivery.deliver(n) for n in due] == ["sent", "sent"]
+
+    texts = {
+        company: [m.text or "" for m in world.sent(user_id) if company in (m.text or "")]
+        for company in ("Alpha", "Beta", "Gamma")
+    }
+    assert [REPEAT["ru"] in text for text in texts["Alpha"]] == [False, True]
+    assert [REPEAT["ru"] in text for text in texts["Beta"]] == [False]
+    assert [REPEAT["ru"] in text for text in texts["Gamma"]] == [False]
+
+
+async def test_a_claim_reset_before_anything_was_sent_still_says_it_may_repeat(
+    world: World,
+) -> None:
+    """Killed between the claim and the send: the bot cannot tell this from a send Telegram
+    got, so the only copy says it may be a repeat; the person is never left without it."""
+    user_id = await world.person(language="en")
+    reminder_id = await world.reminder(user_id, world.clock())
+    await world.set_status(reminder_id, ReminderStatus.SENDING, world.clock(), attempts=1)
+    world.clock.advance(minutes=11)
+    delivery = world.delivery()
+
+    assert await delivery.due_now() == [reminder_id]
+    assert await delivery.deliver(reminder_id) == "sent"
+
+    [message] = world.sent(user_id)
+    assert message.text == f"{FIRST_COPY['en']}\n\n{REPEAT['en']}"
+
+
 LONG_RETRY_AFTER_DUPLICATES = (
     "bot/scheduler/delivery.py ReminderDelivery.deliver sleeps out TelegramRetryAfter (up to "
     "MAX_RETRY_AFTER_WAITS times) while the reminder stays «sending» with an old updated_at; "

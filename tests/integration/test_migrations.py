@@ -169,3 +169,59 @@ def test_reminders_keep_their_rows_and_ids_when_their_table_is_renamed(
         )
     )
     assert rows == [(7, "send", "pending"), (8, "stage", "pending")]
+
+
+def test_reminders_start_unmarked_and_keep_their_rows_across_revision_0009(
+    empty_db_url: str,
+) -> None:
+    """Revision 0009 adds ``reclaimed`` (a claim of it expired unsent): existing rows and
+    rows written without it are unmarked; a downgrade drops it and keeps the rows."""
+    config = alembic_config(empty_db_url)
+    command.upgrade(config, "0008")
+    now = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+
+    async def run(*statements: str) -> list[tuple[object, ...]]:
+        engine = create_async_engine(empty_db_url)
+        try:
+            async with engine.begin() as connection:
+                result = None
+                for statement in statements:
+                    result = await connection.execute(text(statement), {"now": now})
+                return [tuple(row) for row in result] if result and result.returns_rows else []
+        finally:
+            await engine.dispose()
+
+    insert = (
+        "INSERT INTO reminders (id, user_id, interview_id, kind, due_at, status, attempts, "
+        "created_at, updated_at) VALUES ({id}, 1001, 5, 'send', :now, '{status}', 1, :now, :now)"
+    )
+    asyncio.run(
+        run(
+            "INSERT INTO users (id, language, signature, gender, timezone, is_active, "
+            "consented_at, created_at, updated_at) "
+            "VALUES (1001, 'ru', 'Анна', 'f', 'Europe/Moscow', true, :now, :now, :now)",
+            "INSERT INTO interviews (id, user_id, company, position, channel, last_stage_on, "
+            "all_stages_done, outcome, priorities, created_at, updated_at) VALUES (5, 1001, "
+            "'Яндекс', 'Аналитик', 'email', '2026-11-30', true, 'waiting', '[]', :now, :now)",
+            insert.format(id=7, status="sending"),
+            insert.format(id=8, status="sent"),
+        )
+    )
+
+    command.upgrade(config, "0009")
+    rows = asyncio.run(
+        run(
+            insert.format(id=9, status="pending"),
+            "UPDATE reminders SET reclaimed = true WHERE id = 7",
+            "SELECT id, status, reclaimed FROM reminders ORDER BY id",
+        )
+    )
+    assert [(n, status, bool(reclaimed)) for n, status, reclaimed in rows] == [
+        (7, "sending", True),
+        (8, "sent", False),
+        (9, "pending", False),
+    ]
+
+    command.downgrade(config, "0008")
+    rows = asyncio.run(run("SELECT id, status, attempts FROM reminders ORDER BY id"))
+    assert rows == [(7, "sending", 1), (8, "sent", 1), (9, "pending", 1)]

@@ -22,8 +22,17 @@ def snooze_label(option: Snooze) -> str:
 
 
 def reminder_text(reminder: Reminder, interview: Interview) -> str:
+    """What it says; a copy sent again after a crash (``reclaimed``) adds that it may
+    repeat the previous one."""
+    text = _reminder_text(ReminderKind(reminder.kind), interview)
+    if reminder.reclaimed:
+        note = _("If you already got this reminder, sorry for the repeat: the bot was restarted.")
+        text = f"{text}\n\n<i>{note}</i>"
+    return text
+
+
+def _reminder_text(kind: ReminderKind, interview: Interview) -> str:
     name = f"<b>{escape(interview.company)}</b> — {escape(interview.position)}"
-    kind = ReminderKind(reminder.kind)
     if kind is ReminderKind.FOLLOW_UP:
         return _("📨 Did {name} answer your request for feedback?").format(name=name)
     if kind is ReminderKind.STAGE:
