@@ -26,6 +26,7 @@ from aiogram import Bot
 from aiogram.exceptions import (
     TelegramAPIError,
     TelegramForbiddenError,
+    TelegramNetworkError,
     TelegramRetryAfter,
 )
 from aiogram.types import InlineKeyboardMarkup
@@ -157,7 +158,11 @@ class ReminderDelivery:
             except TelegramForbiddenError:
                 await self._blocked(reminder_id, user.id)
                 return "blocked"
-            except (TimeoutError, TelegramAPIError, OSError) as error:
+            except (TimeoutError, TelegramNetworkError, OSError) as error:
+                # No answer: Telegram may have the message all the same, so the copy sent
+                # on the retry says it may repeat it.
+                return await self._retry_later(reminder_id, type(error).__name__, unsure=True)
+            except TelegramAPIError as error:  # Telegram answered and refused: nothing sent
                 return await self._retry_later(reminder_id, type(error).__name__)
             # Telegram has it: record that even if this task is being cancelled (a stop).
             await asyncio.shield(self.mark_sent(reminder_id, message.message_id))
@@ -204,8 +209,16 @@ class ReminderDelivery:
         return [None] * len(sent)
 
     async def _retry_later(
-        self, reminder_id: int, problem: str, delay: timedelta | None = None
+        self,
+        reminder_id: int,
+        problem: str,
+        delay: timedelta | None = None,
+        *,
+        unsure: bool = False,
     ) -> str:
+        """Pending again after a growing delay, or failed after :data:`MAX_ATTEMPTS`.
+        ``unsure``: the send got no answer and may have reached the person (marked
+        ``reclaimed``, like a claim reset after a crash)."""
         async with self.sessionmaker() as session:
             repo = ReminderRepository(session)
             reminder = await repo.get(reminder_id)
@@ -225,7 +238,8 @@ class ReminderDelivery:
             if delay is None:
                 delay = RETRY_DELAYS[min(reminder.attempts, len(RETRY_DELAYS)) - 1]
             due = now + delay
-            await repo.set_status(reminder, ReminderStatus.PENDING, now, due_at=due)
+            marks = {"reclaimed": True} if unsure else {}
+            await repo.set_status(reminder, ReminderStatus.PENDING, now, due_at=due, **marks)
             await session.commit()
         logger.warning("reminder=%s %s: retry at %s", reminder_id, problem, due.isoformat())
         self.planner.schedule(reminder_id, due)

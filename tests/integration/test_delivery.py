@@ -17,6 +17,13 @@ from typing import Any
 
 import pytest
 from aiogram import Bot
+from aiogram.client.session.middlewares.base import (
+    BaseRequestMiddleware,
+    NextRequestMiddlewareType,
+)
+from aiogram.exceptions import TelegramNetworkError
+from aiogram.methods import Response, SendMessage, TelegramMethod
+from aiogram.methods.base import TelegramType
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import Reminder, User
@@ -917,3 +924,42 @@ async def test_a_retry_is_put_on_the_timetable(world: World) -> None:
 )
 def test_jobstore_url(database_url: str, expected: str) -> None:
     assert jobstore_url(database_url) == expected
+
+
+class AnswerLostOnce(BaseRequestMiddleware):
+    """The next sendMessage reaches Telegram, and its answer is lost on the way back."""
+
+    def __init__(self) -> None:
+        self.armed = True
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        response = await make_request(bot, method)
+        if self.armed and isinstance(method, SendMessage):
+            self.armed = False
+            raise TelegramNetworkError(method=method, message="answer lost")
+        return response
+
+
+@pytest.mark.parametrize("language", ["ru", "en"])
+async def test_a_retry_after_an_unanswered_send_says_it_may_repeat_the_first(
+    world: World, language: str
+) -> None:
+    """A send that got no answer (a network error: Telegram may have the message) is retried
+    later, and that copy says it may be a repeat; a refusal (a 500) does not (above)."""
+    user_id = await world.person(language=language)
+    reminder_id = await world.reminder(user_id, world.clock())
+    world.bot.session.middleware(AnswerLostOnce())
+    delivery = world.delivery()
+    assert await delivery.deliver(reminder_id) == "retry"
+    [first] = world.sent(user_id)
+    assert first.text == FIRST_COPY[language]
+
+    world.clock.advance(minutes=5)
+    assert await delivery.deliver(reminder_id) == "sent"
+    first, again = world.sent(user_id)
+    assert again.text == f"{FIRST_COPY[language]}\n\n{REPEAT[language]}"
