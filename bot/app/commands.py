@@ -5,7 +5,12 @@ from __future__ import annotations
 import logging
 
 from aiogram import Bot
-from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
+from aiogram.types import (
+    BotCommand,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
+    BotCommandScopeDefault,
+)
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import lazy_gettext as __
 from babel.support import LazyProxy
@@ -39,12 +44,18 @@ def bot_commands(i18n: I18n, locale: str) -> list[BotCommand]:
 
 
 async def register_commands(bot: Bot, i18n: I18n) -> None:
-    """English by default; Russian for the languages the interface maps to Russian."""
-    scope = BotCommandScopeDefault()
+    """The menu of private chats (the bot works only there: in a group, typing «/» offers
+    none of its commands): English by default; Russian for the languages the interface maps
+    to Russian. A menu an earlier version left for every chat is removed."""
+    scope = BotCommandScopeAllPrivateChats()
     await bot.set_my_commands(bot_commands(i18n, "en"), scope=scope)
     russian = bot_commands(i18n, "ru")
     for language in sorted(RUSSIAN_SPEAKING):
         await bot.set_my_commands(russian, scope=scope, language_code=language)
+    everywhere = BotCommandScopeDefault()
+    await bot.delete_my_commands(scope=everywhere)
+    for language in sorted(RUSSIAN_SPEAKING):
+        await bot.delete_my_commands(scope=everywhere, language_code=language)
 
 
 async def set_chat_commands(bot: Bot, i18n: I18n, chat_id: int, locale: str) -> None:

@@ -74,8 +74,8 @@ async def test_start_consent_onboarding_and_settings_through_the_real_process(
 
     # start-up side effects
     assert e2e.fake.calls_to("deleteWebhook")
-    english = e2e.fake.commands_for("default", "")
-    russian = e2e.fake.commands_for("default", "ru")
+    english = e2e.fake.commands_for("all_private_chats", "")
+    russian = e2e.fake.commands_for("all_private_chats", "ru")
     names = [command["command"] for command in english]
     assert {"start", "settings", "help", "cancel"} <= set(names), english
     assert [command["command"] for command in russian] == names

@@ -8,6 +8,7 @@ from datetime import datetime, time
 
 import pytest
 from aiogram.fsm.storage.base import DefaultKeyBuilder, StorageKey
+from aiogram.types import BotCommand, BotCommandScopeDefault
 from sqlalchemy import func, select
 
 from bot.app.commands import COMMANDS, register_commands
@@ -342,22 +343,24 @@ CYRILLIC = re.compile("[а-яё]", re.IGNORECASE)
 
 def check_menus(app: BotApp) -> None:
     names = [name for name, _ in COMMANDS]
-    english = app.fake.commands_for("default", "")
+    english = app.fake.commands_for("all_private_chats", "")
     assert [c["command"] for c in english] == names
     english_by_name = {c["command"]: c["description"] for c in english}
     assert ENGLISH_DESCRIPTIONS.items() <= english_by_name.items()
     assert not any(CYRILLIC.search(text) for text in english_by_name.values())
     for code in ("ru", "uk", "be", "kk"):
-        russian = app.fake.commands_for("default", code)
+        russian = app.fake.commands_for("all_private_chats", code)
         assert [c["command"] for c in russian] == names, code
         russian_by_name = {c["command"]: c["description"] for c in russian}
         assert RUSSIAN_DESCRIPTIONS.items() <= russian_by_name.items(), code
         assert all(CYRILLIC.search(text) for text in russian_by_name.values()), code
-    assert app.fake.commands_for("default", "en") == []  # English is the default itself
+    assert app.fake.commands_for("all_private_chats", "en") == []  # English: the default
+    for code in ("", "ru", "uk", "be", "kk"):  # groups get no menu of personal commands
+        assert app.fake.commands_for("default", code) == [], code
     german = app.fake.user(5005, first_name="Hans", language_code="de")
     kazakh = app.fake.user(5006, first_name="Айгерим", language_code="kk")
     assert app.fake.visible_commands(german) == english
-    assert app.fake.visible_commands(kazakh) == app.fake.commands_for("default", "kk")
+    assert app.fake.visible_commands(kazakh) == app.fake.commands_for("all_private_chats", "kk")
 
 
 async def test_register_commands_sets_english_default_and_russian_for_neighbours(
@@ -371,6 +374,17 @@ async def test_register_commands_sets_english_default_and_russian_for_neighbours
 
 async def test_register_commands_works_at_start_up_outside_an_update(app: BotApp) -> None:
     await register_commands(app.bot, create_i18n("ru"))  # exactly as bot/__main__.py calls it
+    check_menus(app)
+
+
+async def test_a_menu_an_earlier_version_left_for_every_chat_is_removed(app: BotApp) -> None:
+    """Earlier versions set the menu for every chat, groups included: it goes at start-up."""
+    old = [BotCommand(command="export", description="A copy of your data")]
+    await app.bot.set_my_commands(old, scope=BotCommandScopeDefault())
+    await app.bot.set_my_commands(old, scope=BotCommandScopeDefault(), language_code="ru")
+    await register_commands(app.bot, create_i18n("ru"))
+    assert app.fake.commands_for("default", "") == []
+    assert app.fake.commands_for("default", "ru") == []
     check_menus(app)
 
 
