@@ -480,7 +480,7 @@ FOREIGN_ACTIONS = ("open", "edit", "outcome", "archive", "unarchive", "delete", 
 # What a modified client may send, and what it is told; ``{id}`` is Anna's interview.
 GARBAGE = (
     ("iv:open:999999:0:0", NOT_FOUND),
-    ("iv:confirm:-1:0:0", NOT_FOUND),
+    ("iv:confirm:-1:0:0", STALE),
     ("iv:edit:0:0:0", NOT_FOUND),
     ("iv:open:abc:0:0", STALE),
     ("iv:delete:1e9:0:0", STALE),
