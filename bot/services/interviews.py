@@ -10,6 +10,7 @@ from typing import Any, Final
 from bot.db.models import Interview, JournalEntry, Reminder, User
 from bot.db.repositories.interviews import InterviewRepository
 from bot.db.repositories.reminders import ReminderRepository
+from bot.domain.paging import window
 from bot.domain.reminders import ReminderKind, plan
 from bot.domain.timing import Recommendation, facts_of, recommend
 from bot.services.journal import Journal
@@ -73,12 +74,10 @@ class Interviews:
 
     async def page(self, user: User, page: int, size: int, *, archived: bool = False) -> Page:
         """One page of the list, newest first (a page past the end shows the last one)."""
-        total = await self._repo.count(user.id, archived=archived)
-        pages = max(1, -(-total // size))
-        page = min(max(page, 0), pages - 1)
-        items = await self._repo.page(user.id, archived=archived, offset=page * size, limit=size)
+        at = window(await self._repo.count(user.id, archived=archived), page, size)
+        items = await self._repo.page(user.id, archived=archived, offset=at.offset, limit=size)
         archived_exist = archived or bool(await self._repo.count(user.id, archived=True))
-        return Page(items, page, pages, total, archived_exist)
+        return Page(items, at.page, at.pages, at.total, archived_exist)
 
     async def recent(self, user: User, limit: int) -> list[Interview]:
         """The newest interviews not archived."""

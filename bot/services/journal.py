@@ -4,22 +4,14 @@ steps with the ones ticked off. Every entry is looked up with its owner."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from bot.db.models import Interview, JournalEntry, User
 from bot.db.repositories.interviews import InterviewRepository
 from bot.db.repositories.journal import JournalRepository, PlanRepository
 from bot.domain.journal import AreaPlan, EntryKind, Sentiment, build_plan
+from bot.domain.paging import Paged, window
 from bot.services.insights import entry_facts
 from bot.services.reminders import Reminders
 from bot.services.work import Work
-
-
-@dataclass(frozen=True, slots=True)
-class Entries:
-    interview: Interview
-    entries: list[JournalEntry]
-    """Oldest first."""
 
 
 class Journal:
@@ -41,14 +33,20 @@ class Journal:
         """What the person noted about the interview, oldest first."""
         return await self._repo.for_interview(interview.id, user.id)
 
-    async def delete(self, user: User, entry: JournalEntry) -> Entries | None:
-        """Delete an entry; what is left of its interview's journal (``None``: the interview
-        is gone)."""
+    async def page(
+        self, user: User, interview: Interview, page: int, size: int
+    ) -> Paged[JournalEntry]:
+        """One page of what the person noted about the interview, newest first."""
+        at = window(await self._repo.count_for_interview(interview.id, user.id), page, size)
+        items = await self._repo.page_for_interview(
+            interview.id, user.id, offset=at.offset, limit=size
+        )
+        return Paged.of(items, at)
+
+    async def delete(self, user: User, entry: JournalEntry) -> Interview | None:
+        """Delete an entry; the interview whose journal it was in (``None``: it is gone)."""
         await self._repo.delete_for_user(entry.id, user.id)
-        interview = await self.interview_of(user, entry)
-        if interview is None:
-            return None
-        return Entries(interview, await self.entries(user, interview))
+        return await self.interview_of(user, entry)
 
     async def record(
         self,

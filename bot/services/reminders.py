@@ -13,6 +13,7 @@ from datetime import datetime
 from bot.db.models import Interview, Reminder, User
 from bot.db.repositories.interviews import InterviewRepository
 from bot.db.repositories.reminders import ReminderRepository
+from bot.domain.paging import Paged, window
 from bot.domain.reminders import (
     Answer,
     ReminderKind,
@@ -80,18 +81,23 @@ class Reminders:
         interview = await interviews.get_for_user(reminder.interview_id, user.id)
         return None if interview is None else About(reminder, interview)
 
-    async def planned(self, user: User, limit: int) -> list[About]:
-        """The person's first ``limit`` pending reminders, soonest first, with their
-        interviews."""
-        pending = (await self._repo.pending(user_id=user.id))[:limit]
+    async def planned(self, user: User, page: int, size: int) -> Paged[About]:
+        """One page of the person's pending reminders, soonest first, with their interviews
+        (a person has at most one pending reminder an interview)."""
+        pending = await self._repo.pending(user_id=user.id)
+        at = window(len(pending), page, size)
+        shown = pending[at.offset : at.offset + size]
         interviews = await InterviewRepository(self._work.session).get_many_for_users(
-            {(reminder.interview_id, user.id) for reminder in pending}
+            {(reminder.interview_id, user.id) for reminder in shown}
         )
-        return [
-            About(reminder, interviews[reminder.interview_id])
-            for reminder in pending
-            if reminder.interview_id in interviews
-        ]
+        return Paged.of(
+            [
+                About(reminder, interviews[reminder.interview_id])
+                for reminder in shown
+                if reminder.interview_id in interviews
+            ],
+            at,
+        )
 
     async def snooze(self, user: User, about: About, option: Snooze) -> Reminder:
         """A pending reminder moves to the option's time (/reminders «Move»); a delivered

@@ -31,6 +31,7 @@ from .formatting import (
     finalize_text,
     normalize_entities,
     parse_html,
+    utf16_len,
 )
 
 _ATOMS: Final = (str, int, float, bool, type(None))
@@ -1238,6 +1239,35 @@ class FakeTelegram:
         data: JSONDict = {"id": chat_id, "title": title, "type": chat_type}
         self._chats[chat_id] = _Chat(chat_id, chat_type, data, started=True)
 
+    def _group(self, chat_id: int) -> _Chat:
+        chat = self._chats.get(chat_id)
+        if chat is None or chat.type == "private":
+            msg = f"no group {chat_id}; create it with fake.add_group({chat_id}, ...)"
+            raise KeyError(msg)
+        return chat
+
+    def send_group_text(
+        self, user: FakeUser | int, chat_id: int, text: str, *, reply_to: int | None = None
+    ) -> JSONDict:
+        """The user writes ``text`` in a group of :meth:`add_group` (``reply_to``: replying
+        to that message of the group); returns the Update."""
+        person = self._resolve_user(user)
+        chat = self._group(chat_id)
+        message_id = chat.next_message_id()
+        data: JSONDict = {
+            "message_id": message_id,
+            "from": person.to_dict(),
+            "chat": _copy(chat.data),
+            "date": self.now(),
+            **self._text_fields(self._user_text(text)),
+        }
+        if reply_to is not None:
+            snapshot = _copy(chat.messages[reply_to].data)
+            snapshot.pop("reply_to_message", None)
+            data["reply_to_message"] = snapshot
+        chat.messages[message_id] = SentMessage(chat.id, message_id, from_bot=False, data=data)
+        return self.enqueue_update("message", data)
+
     def _resolve_user(self, user: FakeUser | int) -> FakeUser:
         if isinstance(user, FakeUser):
             return user
@@ -1453,7 +1483,9 @@ class FakeTelegram:
         formatted = finalize_text(parsed.text, parsed.entities)
         if not formatted.text and empty_error is not None:
             raise _bad_request(empty_error)
-        if len(formatted.text) > limit:
+        # Telegram measures texts in UTF-16 code units, as its entity offsets: an emoji
+        # outside the BMP counts twice (the stricter reading of «4096 characters»).
+        if utf16_len(formatted.text) > limit:
             raise _bad_request(too_long_error)
         return formatted
 
@@ -2455,14 +2487,16 @@ class FakeTelegram:
         callback_data: str,
         *,
         forge: bool = False,
+        chat_id: int | None = None,
     ) -> JSONDict:
         """The user presses the inline button with ``callback_data`` under a bot message.
 
         Raises LookupError if the (non-deleted) message has no such button, unless ``forge``:
-        then the query is sent anyway, as a modified client could.
+        then the query is sent anyway, as a modified client could. ``chat_id``: a group of
+        :meth:`add_group` instead of the private chat.
         """
         person = self._resolve_user(user)
-        chat = self._private_chat(person)
+        chat = self._private_chat(person) if chat_id is None else self._group(chat_id)
         message = chat.messages.get(message_id)
         alive = message is not None and not message.deleted
         if not forge:

@@ -635,7 +635,10 @@ async def test_reminders_lists_moves_and_cancels(app: BotApp, reminders: Reminde
     # «Move»: the same reminder, to tomorrow 10:00
     await ivan.press("⏰ Перенести: Озон", listing.message_id)
     assert listing.text == "Озон — Python-разработчик\n\n⏰ Перенести напоминание:"
-    assert ivan.buttons(listing) == ["⏰ Через час", "⏰ Завтра", "⏰ Через 3 дня"]
+    assert ivan.buttons(listing) == ["⏰ Через час", "⏰ Завтра", "⏰ Через 3 дня", "← К списку"]
+    await ivan.press("← К списку", listing.message_id)  # changed my mind: the list again
+    assert (listing.text or "").startswith("⏰ Запланированные напоминания\n\n• Т-Банк")
+    await ivan.press("⏰ Перенести: Озон", listing.message_id)
     await ivan.press("⏰ Завтра", listing.message_id)
     moved = await reminders.reminder(ozon.id)
     assert (moved.status, moved.kind) == ("pending", "follow_up")
@@ -650,13 +653,19 @@ async def test_reminders_lists_moves_and_cancels(app: BotApp, reminders: Reminde
         "• Т-Банк — Python-разработчик: завтра в 12:00"
     )
 
-    # «Cancel»
+    # «Cancel»: the list stays, without it
     await ivan.press("✖ Отменить: Т-Банк", listing.message_id)
     assert (await reminders.reminder(tbank.id)).status == "cancelled"
     assert [n.id for n in await reminders.pending()] == [ozon.id]
-    assert listing.text == "Т-Банк — Python-разработчик\n\n✖ Напоминание отменено."
-    await ivan.press("✖ Отменить: Озон", (await ivan.send("/reminders"))[0].message_id)
+    assert listing.text == (
+        "✖ Напоминание отменено.\n\n"
+        "⏰ Запланированные напоминания\n\n"
+        "• Озон — Python-разработчик: завтра в 10:00"
+    )
+    await ivan.press("✖ Отменить: Озон", listing.message_id)
     assert await reminders.pending() == []
+    assert listing.text == f"✖ Напоминание отменено.\n\n{EMPTY}"
+    assert listing.buttons == []
     assert (await ivan.send("/reminders"))[0].text == EMPTY
 
 

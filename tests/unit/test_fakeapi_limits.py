@@ -315,3 +315,52 @@ async def test_concurrent_senders_never_exceed_the_limit(
     assert fake.rate_limited == 15
     users: list[FakeUser] = [fake.get_user(FIRST_CHAT + n) for n in range(25)]
     assert sum(len(fake.bot_messages(user)) for user in users) == 10
+
+
+# --- sizes: what a screen may hold ----------------------------------------------------------
+
+
+def _refused(response: tuple[int, dict[str, object]], description: str) -> bool:
+    status, body = response
+    return status == 400 and body.get("description") == f"Bad Request: {description}"
+
+
+def test_texts_are_measured_after_entities_in_utf16_units() -> None:
+    """4096 is the visible text: tags and entities do not count, an escaped «&lt;» is one
+    character, an emoji outside the BMP two; the same limit holds for an edit."""
+    fake = FakeTelegram()
+    fake.user(FIRST_CHAT, started=True)
+
+    def html(
+        text: str, method: str = "sendMessage", **more: object
+    ) -> tuple[int, dict[str, object]]:
+        params = {"chat_id": FIRST_CHAT, "text": text, "parse_mode": "HTML", **more}
+        return fake.call(fake.token, method, params)
+
+    assert html("<b>" + "&lt;" * 4096 + "</b>")[0] == 200
+    assert _refused(html("&lt;" * 4097), "message is too long")
+    assert html("🙂" * 2048)[0] == 200
+    assert _refused(html("🙂" * 2048 + "x"), "message is too long")
+    status, body = html("short")
+    assert status == 200
+    message_id = body["result"]["message_id"]  # type: ignore[index]
+    edit = {"message_id": message_id}
+    assert _refused(html("x" * 4097, "editMessageText", **edit), "message is too long")
+    assert html("x" * 4096, "editMessageText", **edit)[0] == 200
+
+
+def test_inline_keyboards_hold_100_buttons_and_64_bytes_of_data() -> None:
+    fake = FakeTelegram()
+    fake.user(FIRST_CHAT, started=True)
+
+    def keyboard(count: int, data: str = "x") -> tuple[int, dict[str, object]]:
+        rows = [[{"text": str(n), "callback_data": data}] for n in range(count)]
+        markup = {"inline_keyboard": rows}
+        return fake.call(
+            fake.token, "sendMessage", {"chat_id": FIRST_CHAT, "text": "?", "reply_markup": markup}
+        )
+
+    assert keyboard(100)[0] == 200
+    assert _refused(keyboard(101), "reply markup is too long")
+    assert keyboard(1, "я" * 32)[0] == 200  # 64 bytes of UTF-8
+    assert _refused(keyboard(1, "я" * 32 + "x"), "BUTTON_DATA_INVALID")

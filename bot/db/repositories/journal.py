@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import JournalEntry, PlanAction
@@ -42,6 +42,27 @@ class JournalRepository:
             select(JournalEntry)
             .where(JournalEntry.interview_id == interview_id, JournalEntry.user_id == user_id)
             .order_by(JournalEntry.created_at, JournalEntry.id)
+        )
+        return list(result)
+
+    async def count_for_interview(self, interview_id: int, user_id: int) -> int:
+        total = await self._session.scalar(
+            select(func.count(JournalEntry.id)).where(
+                JournalEntry.interview_id == interview_id, JournalEntry.user_id == user_id
+            )
+        )
+        return int(total or 0)
+
+    async def page_for_interview(
+        self, interview_id: int, user_id: int, *, offset: int, limit: int
+    ) -> list[JournalEntry]:
+        """A slice of the interview's entries, newest first."""
+        result = await self._session.scalars(
+            select(JournalEntry)
+            .where(JournalEntry.interview_id == interview_id, JournalEntry.user_id == user_id)
+            .order_by(JournalEntry.created_at.desc(), JournalEntry.id.desc())
+            .offset(offset)
+            .limit(limit)
         )
         return list(result)
 

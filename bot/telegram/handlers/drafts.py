@@ -27,15 +27,24 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.db.models import Interview, User
 from bot.domain.clock import Clock
-from bot.domain.intake import Area, Channel, Outcome
+from bot.domain.intake import Area, Channel
 from bot.domain.preferences import local_today
 from bot.domain.timing import Action, Reason, Recommendation, facts_of, recommend
-from bot.drafting.render import SHORT_LIMIT, Draft, DraftContext, Kind, Tone, render
+from bot.drafting.render import (
+    SHORT_LIMIT,
+    Draft,
+    DraftContext,
+    Kind,
+    Tone,
+    chat_version,
+    render,
+)
 from bot.services.interviews import Interviews
 from bot.telegram.handlers.utils import edit_text
 from bot.telegram.keyboards.callbacks import DraftCb, InterviewCb, JournalCb, RemindCb
 from bot.telegram.views.common import human_date
-from bot.telegram.views.interviews import choose_interview
+from bot.telegram.views.drafts import draft_notes, request_title, russian_fields_note
+from bot.telegram.views.interviews import CHOOSE_SHOWN, choose_interview
 from bot.telegram.views.timing import recommendation_text, when_text
 
 KIND_FOR_ACTION = {
@@ -66,7 +75,7 @@ def draft_context(interview: Interview, user: User) -> DraftContext:
         contact_name=interview.contact_name,
         signature=user.signature,
         priorities=tuple(interview.priorities or ()),
-        rejected=interview.outcome == Outcome.REJECTED,
+        outcome=interview.outcome,
     )
 
 
@@ -165,7 +174,9 @@ def draft_view(
         context = replace(context, priorities=topics)
     draft = render(kind, context)
     short = render(Kind.SHORT_REQUEST, context) if kind is Kind.REQUEST else None
-    lines = [f"{_title(kind)} · {header}", "", advice, ""]
+    title = (request_title(context) if kind is Kind.REQUEST else None) or _title(kind)
+    lines = [f"{title} · {header}", "", advice, ""]
+    lines += [note + "\n" for note in draft_notes(kind, context, draft)]
     if draft.subject:
         subject = escape(draft.subject, quote=False)
         lines.append(_("<b>Subject:</b> {subject}").format(subject=subject))
@@ -250,7 +261,7 @@ async def _mark_sent(
 
 
 async def cmd_draft(message: Message, user: User, clock: Clock, interviews: Interviews) -> None:
-    recent = await interviews.recent(user, 10)
+    recent = await interviews.recent(user, CHOOSE_SHOWN + 1)
     if not recent:
         await message.answer(_("You have no interviews yet. Tap «➕ New interview» or send /new."))
         return
@@ -286,12 +297,15 @@ async def on_inline_query(
         kind, _rec = current_kind(interview, user, now)
         if kind is None:
             continue
-        draft = render(kind, draft_context(interview, user))
+        # A chat message: no subject line, no e-mail signature block.
+        context = chat_version(draft_context(interview, user))
+        draft = render(kind, context)
+        note = russian_fields_note(context, draft)
         results.append(
             InlineQueryResultArticle(
                 id=f"{interview.id}-{kind.value}",
                 title=f"{interview.company} — {interview.position}",
-                description=draft.body[:100],
+                description=(f"{note}\n" if note else "") + draft.body[:100],
                 input_message_content=InputTextMessageContent(
                     message_text=draft.body, parse_mode=None
                 ),

@@ -18,14 +18,15 @@ from bot.domain.clock import Clock
 from bot.domain.intake import Step
 from bot.domain.preferences import local_today
 from bot.services.interviews import Interviews
+from bot.services.journal import Journal as JournalService
 from bot.telegram.filters import TextIn
 from bot.telegram.handlers import intake
 from bot.telegram.handlers.utils import edit_text
 from bot.telegram.keyboards.callbacks import DraftCb, InterviewCb, JournalCb
-from bot.telegram.keyboards.common import MENU_LIST
-from bot.telegram.views.common import quote_input
+from bot.telegram.keyboards.common import MENU_LIST, page_buttons
+from bot.telegram.views.common import page_mark, quote_input
 from bot.telegram.views.interviews import interview_card, list_row
-from bot.telegram.views.journal import entry_line
+from bot.telegram.views.journal import CARD_ENTRIES, card_journal
 
 PAGE_SIZE = 5
 
@@ -42,17 +43,9 @@ async def _list_view(
             callback_data=InterviewCb(action="open", id=item.id, page=page, archived=archived),
         )
     sizes = [1] * len(items)
-    nav = 0
-    if page > 0:
-        builder.button(
-            text="◀", callback_data=InterviewCb(action="list", page=page - 1, archived=archived)
-        )
-        nav += 1
-    if page < pages - 1:
-        builder.button(
-            text="▶", callback_data=InterviewCb(action="list", page=page + 1, archived=archived)
-        )
-        nav += 1
+    nav = page_buttons(
+        builder, page, pages, lambda to: InterviewCb(action="list", page=to, archived=archived)
+    )
     if nav:
         sizes.append(nav)
     if archived:
@@ -73,7 +66,7 @@ async def _list_view(
         )
     else:
         title = _("🗄 <b>Archive</b>") if archived else _("📋 <b>Your interviews</b>")
-        text = title + (f" · {page + 1}/{pages}" if pages > 1 else "")
+        text = title + page_mark(page, pages)
         text += "\n" + _("Newest first. Tap one to open it.")
     return text, builder.as_markup()
 
@@ -110,21 +103,16 @@ def _card_keyboard(interview: Interview, data: InterviewCb) -> InlineKeyboardMar
 
 async def _show_card(
     callback: CallbackQuery,
-    interviews: Interviews,
+    journal: JournalService,
     interview: Interview,
     data: InterviewCb,
     user: User,
     clock: Clock,
 ) -> None:
+    """The interview with its latest journal entries (the rest are behind «📓 Journal»)."""
+    latest = await journal.page(user, interview, 0, CARD_ENTRIES)
     text = interview_card(interview, local_today(clock(), user.timezone))
-    entries = await interviews.journal(user, interview)
-    if entries:
-        text += (
-            "\n\n"
-            + _("📓 <b>Journal</b>")
-            + "\n"
-            + "\n".join(entry_line(e, user.timezone) for e in entries)
-        )
+    text += card_journal(latest, user.timezone)
     await edit_text(callback.message, text, _card_keyboard(interview, data))
 
 
@@ -146,6 +134,7 @@ async def on_interview(
     state: FSMContext,
     bot: Bot,
     interviews: Interviews,
+    journal: JournalService,
 ) -> None:
     interview = await interviews.get(user, callback_data.id)
     message = callback.message
@@ -164,7 +153,7 @@ async def on_interview(
         else:
             await interviews.restore(interview)
         await callback.answer(_("Moved to the archive") if action == "archive" else _("Restored"))
-        await _show_card(callback, interviews, interview, callback_data, user, clock)
+        await _show_card(callback, journal, interview, callback_data, user, clock)
         return
     if action == "delete":
         await callback.answer()
@@ -193,7 +182,7 @@ async def on_interview(
         await edit_text(message, _("🗑 Deleted.") + "\n\n" + text, markup)
         return
     await callback.answer()
-    await _show_card(callback, interviews, interview, callback_data, user, clock)
+    await _show_card(callback, journal, interview, callback_data, user, clock)
 
 
 def create_router() -> Router:

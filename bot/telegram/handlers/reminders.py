@@ -27,11 +27,15 @@ from bot.telegram.handlers import intake, journal
 from bot.telegram.handlers.drafts import draft_view
 from bot.telegram.handlers.utils import edit_text
 from bot.telegram.keyboards.callbacks import RemindCb, ReminderCb
+from bot.telegram.keyboards.common import page_buttons, page_from
+from bot.telegram.views.common import page_mark, quote_input
 from bot.telegram.views.reminders import snooze_label
 from bot.telegram.views.timing import when_text
 
-PLANNED_SHOWN = 20
-"""Reminders listed by /reminders, at most (the message stays readable)."""
+PLANNED_PAGE = 5
+"""Reminders a page of /reminders lists (with two buttons each)."""
+NAME_SHOWN = 60
+"""Characters of a company's or a position's name /reminders shows."""
 
 
 _Choice = TypeVar("_Choice", Snooze, Answer)
@@ -53,10 +57,14 @@ def _header(interview: Interview) -> str:
     return f"<b>{escape(interview.company)}</b> — {escape(interview.position)}"
 
 
-def snooze_keyboard(make: Callable[[Snooze], ReminderCb | RemindCb]) -> InlineKeyboardMarkup:
+def snooze_keyboard(
+    make: Callable[[Snooze], ReminderCb | RemindCb], back: ReminderCb | None = None
+) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for option in Snooze:
         builder.button(text=snooze_label(option), callback_data=make(option))
+    if back is not None:
+        builder.button(text=_("← To the list"), callback_data=back)
     builder.adjust(3)
     return builder.as_markup()
 
@@ -131,16 +139,22 @@ async def on_reminder(
         await intake.begin(
             message, state, bot, user, clock, interview=about.interview, jump_to=Step.OUTCOME
         )
-    elif action == "move":
+    elif action == "move":  # from /reminders, as «cancel»
         await callback.answer()
         reminder_id = about.reminder.id
         await edit_text(
             message,
             f"{header}\n\n" + _("⏰ Move the reminder to:"),
             snooze_keyboard(
-                lambda option: ReminderCb(action="snooze", id=reminder_id, value=option)
+                lambda option: ReminderCb(action="snooze", id=reminder_id, value=option),
+                back=ReminderCb(action="list", id=0, value=callback_data.value),
             ),
         )
+    elif action == "cancel":
+        await reminders.cancel_one(about.reminder)
+        await callback.answer()
+        text, markup = await planned_view(reminders, user, clock(), callback_data.value)
+        await edit_text(message, _("✖ Reminder cancelled.") + "\n\n" + text, markup)
     else:
         note = await _bookkeeping(reminders, user, clock, about, action, callback_data.value)
         if note is None:
@@ -178,7 +192,7 @@ async def _answered(
 async def _bookkeeping(
     reminders: Reminders, user: User, clock: Clock, about: About, action: str, value: str
 ) -> str | None:
-    """Snooze, done, stop, cancel: returns what to show, ``None`` for an unknown button."""
+    """Snooze, done, stop: returns what to show, ``None`` for an unknown button."""
     if action == "snooze" and (option := _parse(Snooze, value)) is not None:
         moved = await reminders.snooze(user, about, option)
         return _confirmation(moved.due_at, user, clock())
@@ -188,39 +202,65 @@ async def _bookkeeping(
     if action == "stop":
         await reminders.stop(about)
         return _("🔕 No more reminders about this interview.")
-    if action == "cancel":
-        await reminders.cancel_one(about.reminder)
-        return _("✖ Reminder cancelled.")
     return None
 
 
 # --- /reminders -----------------------------------------------------------------------------
 
 
-async def cmd_reminders(message: Message, user: User, clock: Clock, reminders: Reminders) -> None:
-    planned = await reminders.planned(user, PLANNED_SHOWN)
-    if not planned:
-        await message.answer(
-            _("No reminders are planned. After saving an interview, tap «⏰ Remind me then».")
+async def planned_view(
+    reminders: Reminders, user: User, now: datetime, value: str
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """A page of /reminders (``value``: the page a button carries), soonest first, with Move
+    and Cancel for each and «◀ ▶» between pages."""
+    listed = await reminders.planned(user, page_from(value), PLANNED_PAGE)
+    if not listed.items:
+        return (
+            _("No reminders are planned. After saving an interview, tap «⏰ Remind me then»."),
+            None,
         )
-        return
-    now = clock()
-    lines = [_("⏰ <b>Planned reminders</b>"), ""]
+    page = str(listed.page)
+    lines = [_("⏰ <b>Planned reminders</b>") + page_mark(listed.page, listed.pages), ""]
     builder = InlineKeyboardBuilder()
-    for about in planned:
+    for about in listed.items:
         reminder, interview = about.reminder, about.interview
         when = when_text(reminder.due_at, now, user.timezone)
-        lines.append(f"• {escape(interview.company)} — {escape(interview.position)}: {when}")
+        company = quote_input(interview.company, NAME_SHOWN)
+        lines.append(f"• {company} — {quote_input(interview.position, NAME_SHOWN)}: {when}")
         builder.button(
             text=_("⏰ Move: {company}").format(company=interview.company[:20]),
-            callback_data=ReminderCb(action="move", id=reminder.id),
+            callback_data=ReminderCb(action="move", id=reminder.id, value=page),
         )
         builder.button(
             text=_("✖ Cancel: {company}").format(company=interview.company[:20]),
-            callback_data=ReminderCb(action="cancel", id=reminder.id),
+            callback_data=ReminderCb(action="cancel", id=reminder.id, value=page),
         )
-    builder.adjust(2)
-    await message.answer("\n".join(lines), reply_markup=builder.as_markup())
+    nav = page_buttons(
+        builder,
+        listed.page,
+        listed.pages,
+        lambda to: ReminderCb(action="list", id=0, value=str(to)),
+    )
+    builder.adjust(*([2] * len(listed.items)), *([nav] if nav else []))
+    return "\n".join(lines), builder.as_markup()
+
+
+async def cmd_reminders(message: Message, user: User, clock: Clock, reminders: Reminders) -> None:
+    text, markup = await planned_view(reminders, user, clock(), "")
+    await message.answer(text, reply_markup=markup)
+
+
+async def on_planned_page(
+    callback: CallbackQuery,
+    callback_data: ReminderCb,
+    user: User,
+    clock: Clock,
+    reminders: Reminders,
+) -> None:
+    """«◀ ▶» and «← To the list» of /reminders: the page in place of the message."""
+    await callback.answer()
+    text, markup = await planned_view(reminders, user, clock(), callback_data.value)
+    await edit_text(callback.message, text, markup)
 
 
 # --- blocked / unblocked ----------------------------------------------------------------------
@@ -244,6 +284,7 @@ def create_router() -> Router:
     router = Router(name="reminders")
     router.message.register(cmd_reminders, Command("reminders"))
     router.callback_query.register(on_remind, RemindCb.filter())
+    router.callback_query.register(on_planned_page, ReminderCb.filter(F.action == "list"))
     router.callback_query.register(on_reminder, ReminderCb.filter())
     return router
 

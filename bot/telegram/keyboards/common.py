@@ -65,3 +65,23 @@ def gender_buttons(builder: InlineKeyboardBuilder, make: Callable[[str], Callbac
 def zone_buttons(builder: InlineKeyboardBuilder, make: Callable[[str], CallbackData]) -> None:
     for zone in RUSSIAN_ZONES:
         builder.button(text=zone_label(zone.offset), callback_data=make(str(zone.offset)))
+
+
+def page_buttons(
+    builder: InlineKeyboardBuilder, page: int, pages: int, make: Callable[[int], CallbackData]
+) -> int:
+    """«◀» and «▶» to the neighbouring pages of a list (``make`` builds a page's button data),
+    none on a single page; returns how many were added (one row, for ``adjust``)."""
+    added = 0
+    if page > 0:
+        builder.button(text="◀", callback_data=make(page - 1))
+        added += 1
+    if page < pages - 1:
+        builder.button(text="▶", callback_data=make(page + 1))
+        added += 1
+    return added
+
+
+def page_from(value: str) -> int:
+    """The page a list's button carries in its ``value``: 0 for none or anything else."""
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 9 else 0

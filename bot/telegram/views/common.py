@@ -17,6 +17,11 @@ def quote_input(text: str, limit: int = 40) -> str:
     return escape(cleaned)
 
 
+def page_mark(page: int, pages: int) -> str:
+    """`` · 2/5`` after a list's title; nothing when the list fits one page."""
+    return f" · {page + 1}/{pages}" if pages > 1 else ""
+
+
 def human_date(value: date, today: date | None = None) -> str:
     """``25 ноября`` / ``November 25``; the year only when it is not the current one."""
     locale = get_i18n().current_locale

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from html import escape
+from typing import Final
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
@@ -25,7 +26,11 @@ from bot.domain.intake import (
     from_interview,
     to_fields,
 )
+from bot.telegram.keyboards.callbacks import InterviewCb
 from bot.telegram.views.common import human_date
+
+CHOOSE_SHOWN: Final = 10
+"""Interviews offered by commands that ask which one; the rest are in /list."""
 
 CHANNEL_LABELS = {
     Channel.EMAIL: __("Email"),
@@ -145,9 +150,13 @@ def list_row(interview: Interview) -> str:
 def choose_interview(
     interviews: list[Interview], make: Callable[[int], CallbackData]
 ) -> InlineKeyboardMarkup:
-    """One button per interview, for commands that first ask which one (/draft, /feedback)."""
+    """One button per interview, for commands that first ask which one (/draft, /feedback):
+    the newest :data:`CHOOSE_SHOWN` of ``interviews`` (ask for one more), and «📋 All
+    interviews» when there are more (each card has the same buttons)."""
     builder = InlineKeyboardBuilder()
-    for interview in interviews:
+    for interview in interviews[:CHOOSE_SHOWN]:
         builder.button(text=list_row(interview), callback_data=make(interview.id))
+    if len(interviews) > CHOOSE_SHOWN:
+        builder.button(text=_("📋 All interviews"), callback_data=InterviewCb(action="list"))
     builder.adjust(1)
     return builder.as_markup()

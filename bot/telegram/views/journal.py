@@ -4,6 +4,7 @@ buttons, the note after saving, the list of an interview's entries and the plan.
 from __future__ import annotations
 
 from html import escape
+from typing import Final
 
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
@@ -20,10 +21,21 @@ from bot.domain.journal import (
     Step,
     quote,
 )
+from bot.domain.paging import Paged
 from bot.domain.preferences import get_tz
 from bot.drafting.render import Kind
 from bot.telegram.i18n import ngettext
 from bot.telegram.keyboards.callbacks import DraftCb, InterviewCb, JournalCb, PlanCb
+from bot.telegram.keyboards.common import page_buttons
+from bot.telegram.views.common import page_mark, quote_input
+
+ENTRIES_PAGE: Final = 5
+"""Entries a page of an interview's journal shows (10 buttons with theirs)."""
+CARD_ENTRIES: Final = 3
+"""The latest entries an interview's card shows; the rest are in its journal."""
+CARD_QUOTE: Final = 60
+LIST_QUOTE: Final = 200
+"""Characters of an entry's text quoted on the card and in the journal's list."""
 
 AREA_NAMES = {
     JournalArea.TECHNICAL: __("Technical skills"),
@@ -64,13 +76,15 @@ def step_text(area: JournalArea, step: Step) -> str:
     return _("Prepare an example for the next interview that shows the change")
 
 
-def entry_line(entry: JournalEntry, zone: str) -> str:
+def entry_line(entry: JournalEntry, zone: str, limit: int = CARD_QUOTE) -> str:
+    """An entry in one line, its text cut to ``limit`` characters with «…»; without a bullet
+    (the interview's card puts «•», its journal a number)."""
     day = entry.created_at.astimezone(get_tz(zone)).strftime("%d.%m")
     kind = EntryKind(entry.kind)
     if kind is EntryKind.NONE:
-        return _("• {day}: no feedback was given").format(day=day)
+        return _("{day}: no feedback was given").format(day=day)
     if kind is EntryKind.DECLINED:
-        return _("• {day}: they declined to give feedback").format(day=day)
+        return _("{day}: they declined to give feedback").format(day=day)
     label = (
         _("reflection")
         if kind is EntryKind.REFLECTION
@@ -79,8 +93,27 @@ def entry_line(entry: JournalEntry, zone: str) -> str:
         else ""
     )
     areas = ", ".join(str(AREA_NAMES[JournalArea(a)]).lower() for a in entry.areas or [])
-    head = f"• {day}: {label}" + (f" ({areas})" if areas else "")
-    return head + (f" — «{escape(quote(entry.text, 60))}»" if entry.text else "")
+    head = f"{day}: {label}" + (f" ({areas})" if areas else "")
+    return head + (f" — «{escape(quote(entry.text, limit))}»" if entry.text else "")
+
+
+def card_journal(latest: Paged[JournalEntry], zone: str) -> str:
+    """The journal part of an interview's card: its latest entries and how many more there
+    are behind «📓 Journal» (nothing when there are none)."""
+    if not latest.total:
+        return ""
+    lines = ["", "", _("📓 <b>Journal</b>")]
+    lines += [f"• {entry_line(entry, zone)}" for entry in latest.items]
+    earlier = latest.total - len(latest.items)
+    if earlier > 0:
+        lines.append(
+            ngettext(
+                "…and {count} earlier entry: tap «📓 Journal»",
+                "…and {count} earlier entries: tap «📓 Journal»",
+                earlier,
+            ).format(count=earlier)
+        )
+    return "\n".join(lines)
 
 
 def plan_text(plans: list[AreaPlan]) -> str:
@@ -210,38 +243,54 @@ def saved_card(
 
 
 def entries_card(
-    interview: Interview, entries: list[JournalEntry], zone: str
+    interview: Interview, listed: Paged[JournalEntry], zone: str
 ) -> tuple[str, InlineKeyboardMarkup]:
-    """An interview's journal, with Edit and Delete per entry and «Add an entry»."""
+    """A page of an interview's journal, newest first, with Edit and Delete per entry,
+    «◀ ▶» between pages and «Add an entry». Entries are numbered in the order they were
+    written, so a number stays with its entry from page to page."""
     builder = InlineKeyboardBuilder()
-    lines = [_("📓 <b>{company}</b>: journal").format(company=escape(interview.company)), ""]
-    if not entries:
+    page = str(listed.page)
+    title = _("📓 <b>{company}</b>: journal").format(company=quote_input(interview.company, 100))
+    lines = [title + page_mark(listed.page, listed.pages), ""]
+    if not listed.items:
         lines.append(_("No entries yet."))
-    for number, entry in enumerate(entries, start=1):
-        lines.append(entry_line(entry, zone))
+    for index, entry in enumerate(listed.items):
+        number = listed.total - listed.offset - index
+        lines.append(f"<b>{number}.</b> {entry_line(entry, zone, LIST_QUOTE)}")
         builder.button(
             text=_("✏️ Edit entry {number}").format(number=number),
-            callback_data=JournalCb(action="edit", id=entry.id),
+            callback_data=JournalCb(action="edit", id=entry.id, value=page),
         )
         builder.button(
             text=_("🗑 Delete entry {number}").format(number=number),
-            callback_data=JournalCb(action="remove", id=entry.id),
+            callback_data=JournalCb(action="remove", id=entry.id, value=page),
         )
+    nav = page_buttons(
+        builder,
+        listed.page,
+        listed.pages,
+        lambda to: JournalCb(action="list", id=interview.id, value=str(to)),
+    )
     builder.button(
         text=_("📓 Add an entry"), callback_data=JournalCb(action="start", id=interview.id)
     )
     builder.button(
         text=_("📄 Interview"), callback_data=InterviewCb(action="open", id=interview.id)
     )
-    builder.adjust(*([2] * len(entries)), 1, 1)
+    builder.adjust(*([2] * len(listed.items)), *([nav] if nav else []), 1, 1)
     return "\n".join(lines), builder.as_markup()
 
 
-def delete_prompt(entry: JournalEntry, zone: str) -> tuple[str, InlineKeyboardMarkup]:
+def delete_prompt(entry: JournalEntry, zone: str, page: int) -> tuple[str, InlineKeyboardMarkup]:
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("🗑 Yes, delete"), callback_data=JournalCb(action="confirm", id=entry.id))
     builder.button(
-        text=_("No, keep it"), callback_data=JournalCb(action="list", id=entry.interview_id)
+        text=_("🗑 Yes, delete"),
+        callback_data=JournalCb(action="confirm", id=entry.id, value=str(page)),
+    )
+    builder.button(
+        text=_("No, keep it"),
+        callback_data=JournalCb(action="list", id=entry.interview_id, value=str(page)),
     )
     builder.adjust(2)
-    return _("Delete this entry?") + "\n" + entry_line(entry, zone), builder.as_markup()
+    text = _("Delete this entry?") + "\n• " + entry_line(entry, zone, LIST_QUOTE)
+    return text, builder.as_markup()

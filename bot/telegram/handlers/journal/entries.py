@@ -7,13 +7,14 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.db.models import Interview, JournalEntry, User
+from bot.db.models import Interview, User
 from bot.services.interviews import Interviews
 from bot.services.journal import Journal as JournalService
 from bot.telegram.handlers.journal.flow import begin, begin_reflection
 from bot.telegram.handlers.utils import edit_text
 from bot.telegram.keyboards.callbacks import JournalCb
-from bot.telegram.views.journal import delete_prompt, entries_card
+from bot.telegram.keyboards.common import page_from
+from bot.telegram.views.journal import ENTRIES_PAGE, delete_prompt, entries_card
 
 ACTIONS = frozenset({"start", "reflect", "list", "remove", "confirm", "edit"})
 """The actions of :class:`JournalCb` whose id names an interview or an entry."""
@@ -28,7 +29,9 @@ async def on_button(
     interviews: Interviews,
     journal: JournalService,
 ) -> None:
-    """Buttons that name an interview or an entry by id: checked against the owner."""
+    """Buttons that name an interview or an entry by id: checked against the owner. The
+    journal's buttons carry the page they were on, to come back to it."""
+    page = page_from(callback_data.value)
     if callback_data.action in {"remove", "confirm", "edit"}:
         entry = await journal.entry(user, callback_data.id)
         if entry is None:
@@ -41,11 +44,11 @@ async def on_button(
                 await begin(message, state, owner, entry_id=entry.id)
             return
         if callback_data.action == "remove":
-            await edit_text(message, *delete_prompt(entry, user.timezone))
+            await edit_text(message, *delete_prompt(entry, user.timezone, page))
             return
-        left = await journal.delete(user, entry)
-        if left is not None:
-            await show_entries(message, user, left.interview, left.entries)
+        interview = await journal.delete(user, entry)
+        if interview is not None:
+            await show_entries(message, user, journal, interview, page)
         return
     interview = await interviews.get(user, callback_data.id)
     if interview is None:
@@ -57,12 +60,15 @@ async def on_button(
     elif callback_data.action == "reflect":
         await begin_reflection(message, state, interview)
     else:
-        await show_entries(message, user, interview, await journal.entries(user, interview))
+        await show_entries(message, user, journal, interview, page)
 
 
 async def show_entries(
-    message: Message, user: User, interview: Interview, entries: list[JournalEntry]
+    message: Message, user: User, journal: JournalService, interview: Interview, page: int
 ) -> None:
-    text, markup = entries_card(interview, entries, user.timezone)
+    """A page of the interview's journal, in place of the message (a page past the end, after
+    a deletion, shows the last one)."""
+    listed = await journal.page(user, interview, page, ENTRIES_PAGE)
+    text, markup = entries_card(interview, listed, user.timezone)
     if not await edit_text(message, text, markup):
         await message.answer(text, reply_markup=markup)

@@ -19,13 +19,13 @@ from bot.telegram.handlers.journal.plan import cmd_plan, on_plan
 from bot.telegram.handlers.utils import Refused
 from bot.telegram.keyboards.callbacks import JournalCb, PlanCb
 from bot.telegram.states import Journal
-from bot.telegram.views.interviews import choose_interview
+from bot.telegram.views.interviews import CHOOSE_SHOWN, choose_interview
 
 
 async def cmd_feedback(
     message: Message, state: FSMContext, user: User, interviews: Interviews
 ) -> None:
-    recent = await interviews.recent(user, limit=10)
+    recent = await interviews.recent(user, limit=CHOOSE_SHOWN + 1)
     if not recent:
         await message.answer(_("You have no interviews yet. Tap «➕ New interview» or send /new."))
         return
