@@ -11,6 +11,7 @@ from bot.telegram.handlers import (
     common,
     drafts,
     fallback,
+    groups,
     intake,
     interviews,
     journal,
@@ -28,6 +29,8 @@ from bot.telegram.middlewares.access import RequireUserMiddleware
 def build_root_router() -> Router:
     """All feature routers in the order they must be tried."""
     root = Router(name="root")
+    # First: in a group only a note to write in private; nothing below runs there.
+    root.include_router(groups.create_router())
     root.include_router(common.create_router())
     root.include_router(start.create_router())
     root.include_router(reminders.create_member_router())
