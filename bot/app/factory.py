@@ -56,11 +56,9 @@ def create_storage(
     key_builder = DefaultKeyBuilder(with_destiny=True)
     if settings.redis_url:
         # Imported here: redis is an extra that the embedded mode (`make run`) does without.
-        from aiogram.fsm.storage.redis import RedisStorage  # noqa: PLC0415
+        from bot.db.fsm_redis import ErasableRedisStorage, RenewedLockIsolation  # noqa: PLC0415
 
-        from bot.db.fsm_redis import RenewedLockIsolation  # noqa: PLC0415
-
-        redis_storage = RedisStorage.from_url(settings.redis_url, key_builder=key_builder)
+        redis_storage = ErasableRedisStorage.from_url(settings.redis_url, key_builder=key_builder)
         # The lock that serializes one person's updates across replicas expires by itself
         # once its holder stops renewing it: after a replica is killed mid-update, the person
         # waits seconds, not a minute.
@@ -115,7 +113,8 @@ def create_dispatcher(
     dp.update.outer_middleware(DbSessionMiddleware(sessionmaker))
     dp.update.outer_middleware(dp.fsm)
     deferred = storage if isinstance(storage, AfterCommitStorage) else None
-    dp.update.outer_middleware(UnitOfWorkMiddleware(clock, deferred))
+    conversations = storage if isinstance(storage, SQLAlchemyStorage | AfterCommitStorage) else None
+    dp.update.outer_middleware(UnitOfWorkMiddleware(clock, deferred, conversations))
     dp.update.outer_middleware(UserMiddleware())
     dp.update.outer_middleware(UserI18nMiddleware(i18n))
     for event_type in EVENT_TYPES:

@@ -9,11 +9,13 @@ transaction lasts a few statements and never spans a call to Telegram.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -22,7 +24,10 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import ORMExecuteState, Session
 
+logger = logging.getLogger(__name__)
+
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+CHECKPOINT_BUSY_TIMEOUT_MS = 1_000  # how long the checkpoint after an erasure may wait
 # An update keeps its connection from its first statement to its end, Telegram's answers
 # included: enough connections for the people served at once (SQLite connections are cheap).
 SQLITE_POOL_SIZE = 20
@@ -51,6 +56,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    # Deleted content is overwritten with zeros, not left in free pages (an erasure is real
+    # whatever this machine's SQLite was built with).
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
@@ -75,6 +83,32 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         pool_size=POSTGRES_POOL_SIZE,
         max_overflow=POSTGRES_POOL_OVERFLOW,
     )
+
+
+async def empty_wal(session: AsyncSession) -> None:
+    """On SQLite, copy the write-ahead log into the database file and empty it: what was just
+    deleted (overwritten with zeros in the file: ``secure_delete``) does not linger in the
+    log's older frames. Call it after the commit (a checkpoint runs outside transactions).
+    It never fails its caller: a checkpoint that cannot finish (a reader on an older snapshot
+    or another writer past the busy timeout) is logged, and the old frames stay until later
+    writes overwrite them or the bot stops (the last connection closed removes the log)."""
+    engine = session.bind
+    if not isinstance(engine, AsyncEngine) or engine.dialect.name != "sqlite":
+        return
+    try:
+        async with engine.connect() as connection:
+            # It waits for readers on older snapshots, and new writers wait for it: briefly.
+            await connection.exec_driver_sql(f"PRAGMA busy_timeout={CHECKPOINT_BUSY_TIMEOUT_MS}")
+            try:
+                result = await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+                busy, frames, copied = tuple(result.one())
+            finally:
+                await connection.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    except DBAPIError as error:
+        logger.warning("WAL checkpoint failed: %s", type(error.orig).__name__)
+        return
+    if busy:
+        logger.warning("WAL checkpoint busy: %s of %s frames copied, the log kept", copied, frames)
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

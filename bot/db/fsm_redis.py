@@ -1,5 +1,5 @@
-"""The per-person lock across replicas, in Redis (imported only when ``REDIS_URL`` is set:
-the ``redis`` extra)."""
+"""Conversations in Redis: the per-person lock across replicas, and erasing a person's
+conversations (imported only when ``REDIS_URL`` is set: the ``redis`` extra)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,38 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from aiogram.fsm.storage.base import KeyBuilder, StorageKey
-from aiogram.fsm.storage.redis import RedisEventIsolation
+from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
 from redis.asyncio import Redis
 from redis.asyncio.lock import Lock
 from redis.exceptions import LockError
 
+from bot.db.fsm_storage import PersonKeys
+
 logger = logging.getLogger(__name__)
+SCAN_COUNT = 1000  # keys Redis looks at per SCAN round trip
+
+
+def _glob_escaped(text: str) -> str:
+    return "".join(f"\\{char}" if char in "\\*?[]" else char for char in text)
+
+
+class ErasableRedisStorage(RedisStorage):
+    """aiogram's Redis storage that can also erase all of one person's conversations."""
+
+    async def forget(self, user_id: int) -> None:
+        """Delete the state and data of the person's conversations in every chat (their
+        locks stay: one may be held by the update erasing them). ``SCAN`` walks the whole
+        key space; an erasure is rare."""
+        keys = PersonKeys(self.key_builder, user_id)
+        pattern = _glob_escaped(keys.head) + "*" + _glob_escaped(keys.tail + keys.separator) + "*"
+        found = []
+        async for raw in self.redis.scan_iter(match=pattern, count=SCAN_COUNT):
+            key = raw.decode() if isinstance(raw, bytes) else str(raw)
+            conversation, _, part = key.rpartition(keys.separator)
+            if part in {"state", "data"} and keys.matches(conversation):
+                found.append(key)
+        if found:
+            await self.redis.delete(*found)
 
 
 class RenewedLockIsolation(RedisEventIsolation):

@@ -17,17 +17,18 @@ import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import (
+    DEFAULT_DESTINY,
     BaseStorage,
     DefaultKeyBuilder,
     KeyBuilder,
     StateType,
     StorageKey,
 )
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.context import current_session
@@ -45,6 +46,42 @@ def _copied(data: dict[str, Any]) -> dict[str, Any]:
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+class PersonKeys:
+    """Every storage key of one person's conversations, in any chat.
+
+    aiogram's :class:`DefaultKeyBuilder` writes ``<prefix>:<bot?>:<chat>:<topic?>:<user>:
+    <destiny?>:<part?>``: whatever the chat (private, a group, a forum topic), the person's
+    keys start with the prefix and end with their id and the destiny. ``head`` and ``tail``
+    are those two ends, for a pattern (SQL ``LIKE``, Redis ``SCAN MATCH``) with a wildcard
+    between them.
+    """
+
+    def __init__(self, key_builder: KeyBuilder, user_id: int) -> None:
+        if not isinstance(key_builder, DefaultKeyBuilder):
+            msg = f"cannot find a person's keys made by {type(key_builder).__name__}"
+            raise TypeError(msg)
+        self.separator = separator = key_builder.separator
+        self.head = key_builder.prefix + separator
+        self.tail = separator + str(user_id)
+        if key_builder.with_destiny:
+            self.tail += separator + DEFAULT_DESTINY
+
+    def like(self) -> str:
+        """A SQL ``LIKE`` pattern (escape character ``\\``)."""
+
+        def escaped(text: str) -> str:
+            return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+        return escaped(self.head) + "%" + escaped(self.tail)
+
+    def matches(self, key: str) -> bool:
+        return (
+            key.startswith(self.head)
+            and key.endswith(self.tail)
+            and len(key) > len(self.head) + len(self.tail)
+        )
 
 
 class SQLAlchemyStorage(BaseStorage):
@@ -124,11 +161,39 @@ class SQLAlchemyStorage(BaseStorage):
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
         return (await self._read(key))[1]
 
+    async def forget(self, user_id: int) -> None:
+        """Delete the person's conversations in every chat (in the update's transaction)."""
+        keys = PersonKeys(self._key_builder, user_id)
+        async with self._session() as session:
+            loaded: dict[str, FsmRecord | None] = session.info.setdefault(_LOADED, {})
+            found = await session.scalars(
+                select(FsmRecord).where(FsmRecord.key.like(keys.like(), escape="\\"))
+            )
+            for row in found:
+                if keys.matches(row.key):
+                    loaded[row.key] = row
+            for key, record in loaded.items():
+                if record is None or not keys.matches(key):
+                    continue
+                if inspect(record).persistent:
+                    await session.delete(record)
+                else:  # added by this update, never written
+                    session.expunge(record)
+                loaded[key] = None
+
     async def close(self) -> None:
         """The engine belongs to the application, which disposes of it."""
 
 
 _PENDING = "bot.db.fsm_storage.pending"  # session.info: the update's state changes, not yet written
+_FORGOTTEN = "bot.db.fsm_storage.forgotten"  # session.info: people whose conversations go
+
+
+@runtime_checkable
+class ForgetsPeople(Protocol):
+    """A store that can erase all of one person's conversations."""
+
+    async def forget(self, user_id: int) -> None: ...
 
 
 class AfterCommitStorage(BaseStorage):
@@ -153,7 +218,11 @@ class AfterCommitStorage(BaseStorage):
         if session is None:
             return None
         views: dict[StorageKey, dict[str, Any]] = session.info.setdefault(_PENDING, {})
-        return views.setdefault(key, {"changed": set()})
+        if key not in views:
+            views[key] = {"changed": set()}
+            if key.user_id in session.info.get(_FORGOTTEN, ()):  # erased by this update
+                views[key].update(state=None, data={})
+        return views[key]
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         view = self._view(key)
@@ -188,8 +257,29 @@ class AfterCommitStorage(BaseStorage):
             view["data"] = await self.inner.get_data(key)
         return _copied(view["data"])
 
+    async def forget(self, user_id: int) -> None:
+        """Erase the person's conversations in every chat: inside an update, after its
+        commit (and before what the update wrote since); from now on the update reads them
+        as empty."""
+        if not isinstance(self.inner, ForgetsPeople):
+            msg = f"{type(self.inner).__name__} cannot erase a person's conversations"
+            raise TypeError(msg)
+        session = current_session.get()
+        if session is None:
+            await self.inner.forget(user_id)
+            return
+        session.info.setdefault(_FORGOTTEN, set()).add(user_id)
+        views: dict[StorageKey, dict[str, Any]] = session.info.setdefault(_PENDING, {})
+        for key, view in views.items():
+            if key.user_id == user_id:
+                view.update(state=None, data={}, changed=set())
+
     async def write_pending(self, session: AsyncSession) -> None:
         """Write what the update changed (after its commit)."""
+        forgotten: set[int] = session.info.pop(_FORGOTTEN, set())
+        inner = self.inner
+        if forgotten and isinstance(inner, ForgetsPeople):  # erased before what came after
+            await asyncio.gather(*(inner.forget(user_id) for user_id in forgotten))
         views: dict[StorageKey, dict[str, Any]] = session.info.pop(_PENDING, {})
         writes: list[Awaitable[None]] = []
         for key, view in views.items():

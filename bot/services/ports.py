@@ -23,3 +23,18 @@ class NoPlanner:
 
     def unschedule(self, reminder_id: int) -> None:  # noqa: ARG002
         return None
+
+
+class Conversations(Protocol):
+    """Where conversations (aiogram's FSM state) are kept: the person's, in every chat."""
+
+    async def forget(self, user_id: int) -> None:
+        """Erase all of the person's conversations (private chat, groups, topics) with the
+        current unit of work: written by its commit, none if it rolls back."""
+
+
+class NoConversations:
+    """A unit of work with no conversations to erase (a scheduler job)."""
+
+    async def forget(self, user_id: int) -> None:  # noqa: ARG002
+        return None

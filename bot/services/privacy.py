@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.db.engine import empty_wal
 from bot.db.models import User
 from bot.db.repositories.interviews import InterviewRepository
 from bot.db.repositories.journal import JournalRepository, PlanRepository
@@ -29,6 +30,12 @@ class Privacy:
         )
 
     async def erase(self, user: User) -> None:
-        """Delete the person and everything of theirs, their reminder jobs included."""
+        """Delete the person and everything of theirs: their reminder jobs, and their
+        conversations in every chat (a question left open in a group included). On SQLite the
+        deleted rows are overwritten in the file (``secure_delete``) and the write-ahead log
+        is emptied after the commit."""
         await Reminders(self._work).forget(user_id=user.id)
+        await self._work.conversations.forget(user.id)
         await UserRepository(self._work.session).delete(user.id)  # the rest goes with it
+        # On SQLite, nothing of theirs left in the write-ahead log either (once committed).
+        self._work.after_commit(lambda: empty_wal(self._work.session))

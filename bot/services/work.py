@@ -1,4 +1,5 @@
-"""The unit of work a use case runs in: a session, the clock, the reminder timetable.
+"""The unit of work a use case runs in: a session, the clock, the reminder timetable and
+the conversations (FSM state).
 
 One per update (built by :class:`bot.telegram.middlewares.db.UnitOfWorkMiddleware`) or per
 scheduler job. Repositories only query and use cases never commit: an update's work is
@@ -10,14 +11,14 @@ a job commits its own. Reminders go on the timetable only after the commit that 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.clock import Clock
-from bot.services.ports import NoPlanner, Planner
+from bot.services.ports import Conversations, NoConversations, NoPlanner, Planner
 
 _WORK = "bot.services.work"
 
@@ -27,7 +28,8 @@ class Work:
     session: AsyncSession
     clock: Clock
     planner: Planner = field(default_factory=NoPlanner)
-    _pending: list[Callable[[], None]] = field(default_factory=list, init=False)
+    conversations: Conversations = field(default_factory=NoConversations)
+    _pending: list[Callable[[], Awaitable[None] | None]] = field(default_factory=list, init=False)
     """Callbacks waiting for the next commit (see :meth:`after_commit`)."""
 
     def __post_init__(self) -> None:
@@ -42,7 +44,9 @@ class Work:
     def now(self) -> datetime:
         return self.clock()
 
-    def after_commit(self, callback: Callable[[], None]) -> None:
+    def after_commit(self, callback: Callable[[], Awaitable[None] | None]) -> None:
+        """Call ``callback`` once the next commit is done (and await what it returns, if
+        anything); never if the work rolls back."""
         self._pending.append(callback)
 
     def schedule(self, reminder_id: int, due: datetime) -> None:
@@ -57,7 +61,8 @@ class Work:
         await self.session.commit()
         callbacks, self._pending = self._pending, []
         for callback in callbacks:
-            callback()
+            if (done := callback()) is not None:
+                await done
 
     async def rollback(self) -> None:
         await self.session.rollback()

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.e2e.backends import BackendE2E, count, planned_jobs
+from tests.e2e.backends import SQLITE_ONLY, BackendE2E, count, planned_jobs
 from tests.e2e.process import Person
 from tests.e2e.test_process import consent
 
@@ -90,3 +90,51 @@ async def test_export_then_delete_leaves_nothing_and_spares_others(e2e: BackendE
     assert not [key for key in keys if f":{anna.user.id}:" in key]
     jobs = sorted(await planned_jobs(e2e.database_url))
     assert not [job for job in jobs if job.startswith("reminder:")], jobs
+
+
+COMPANY = "Рога и Копыта Холдинг"
+FEEDBACK = "Кандидат путает декораторы с дескрипторами, но хорошо держится."
+
+
+def on_disk(e2e: BackendE2E) -> dict[str, bytes]:
+    """The SQLite database file and its write-ahead log, byte for byte."""
+    files = (e2e.db_path, e2e.db_path.with_name(e2e.db_path.name + "-wal"))
+    return {path.name: path.read_bytes() for path in files if path.exists()}
+
+
+def holding(files: dict[str, bytes], *texts: str) -> dict[str, list[str]]:
+    """Which of the files hold which of the texts (UTF-8, as SQLite stores them)."""
+    found = {name: [t for t in texts if t.encode() in data] for name, data in files.items()}
+    return {name: held for name, held in found.items() if held}
+
+
+@SQLITE_ONLY
+async def test_delete_leaves_no_trace_in_the_database_file_or_its_log(e2e: BackendE2E) -> None:
+    anna = e2e.person()
+    boris = e2e.person(2002, first_name="Борис")
+    await e2e.start()
+    await onboard(anna)
+    await record_interview(anna, COMPANY)
+    anna.send("/feedback")
+    await anna.expect("вставьте текст отзыва")
+    anna.send(FEEDBACK)
+    await anna.expect("📝 Добавлено")
+    for button in ("✅ Готово", "▫️ Технические навыки", "Готово →", "⚖️ Смешанная"):
+        await e2e.wait_handled(anna.press(button))  # the journal's questions, in place
+    assert "📓 Сохранено." in (anna.last.text or "")
+    await onboard(boris)
+    await record_interview(boris, "Озон")
+    await e2e.wait_idle()
+    assert holding(on_disk(e2e), COMPANY, FEEDBACK)  # the texts were there to be erased
+
+    anna.send("/delete")
+    await anna.expect("Удалить всё, что я о вас храню")
+    anna.press("🗑 Да, удалить всё")
+    await anna.expect("Я больше ничего о вас не храню")
+    await e2e.wait_idle()
+
+    running = on_disk(e2e)
+    assert holding(running, COMPANY, FEEDBACK) == {}, "while the bot runs"
+    assert b"\xd0\x9e\xd0\xb7\xd0\xbe\xd0\xbd" in b"".join(running.values())  # Boris's «Озон»
+    await e2e.process.terminate()
+    assert holding(on_disk(e2e), COMPANY, FEEDBACK) == {}, "after the bot stopped"

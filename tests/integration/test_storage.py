@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.db.context import current_session
 from bot.db.engine import create_engine, create_sessionmaker
+from bot.db.fsm_redis import ErasableRedisStorage
 from bot.db.fsm_storage import AfterCommitStorage, SQLAlchemyStorage
 from bot.db.models import FsmRecord
 from bot.db.repositories.users import UserRepository
@@ -222,3 +223,59 @@ async def test_in_redis_an_updates_changes_are_written_only_after_its_commit(
     assert await redis.get_state(KEY) == Onboarding.gender.state
     assert await redis.get_data(KEY) == {"name": "Анна"}
     await storage.close()
+
+
+@pytest.fixture(params=["database", "redis"])
+async def erasable(
+    request: pytest.FixtureRequest, db: async_sessionmaker[AsyncSession]
+) -> AsyncIterator[SQLAlchemyStorage | AfterCommitStorage]:
+    """The conversation storage as the bot builds it, in the database or in Redis."""
+    if request.param == "database":
+        yield SQLAlchemyStorage(db)
+        return
+    if not REDIS_URL:
+        pytest.skip(NO_REDIS)
+    key_builder = DefaultKeyBuilder(prefix=f"test-{uuid.uuid4().hex}", with_destiny=True)
+    redis = ErasableRedisStorage.from_url(REDIS_URL, key_builder=key_builder)
+    yield AfterCommitStorage(redis)
+    if left := [key async for key in redis.redis.scan_iter(f"{key_builder.prefix}:*")]:
+        await redis.redis.delete(*left)
+    await redis.close()
+
+
+async def test_forgetting_a_person_takes_effect_with_the_commit_only(
+    db: async_sessionmaker[AsyncSession], erasable: SQLAlchemyStorage | AfterCommitStorage
+) -> None:
+    private = StorageKey(bot_id=42, chat_id=100, user_id=100)
+    group = StorageKey(bot_id=42, chat_id=-100200, user_id=100)
+    others = StorageKey(bot_id=42, chat_id=-100200, user_id=200, thread_id=100)
+    topic = StorageKey(bot_id=42, chat_id=-100200, user_id=100, thread_id=7)
+    for key in (private, group, others):
+        await erasable.set_state(key, Onboarding.signature)
+        await erasable.set_data(key, {"name": "Анна"})
+
+    for commits in (False, True):
+        async with db() as session:
+            token = current_session.set(session)
+            try:
+                await erasable.set_state(group, Onboarding.gender)  # this update's own changes
+                await erasable.set_state(topic, Onboarding.gender)  # a new one
+                await erasable.forget(100)
+                assert await erasable.get_state(group) is None  # the update sees them erased
+                assert await erasable.get_state(topic) is None
+                assert await erasable.get_data(private) == {}
+            finally:
+                current_session.reset(token)
+            if not commits:
+                await session.rollback()  # the update failed: nothing is erased
+                assert await erasable.get_state(group) == Onboarding.signature.state
+                assert await erasable.get_data(private) == {"name": "Анна"}
+                continue
+            await session.commit()
+            if isinstance(erasable, AfterCommitStorage):
+                await erasable.write_pending(session)
+    for key in (private, group, topic):
+        assert await erasable.get_state(key) is None
+        assert await erasable.get_data(key) == {}
+    assert await erasable.get_state(others) == Onboarding.signature.state
+    assert await erasable.get_data(others) == {"name": "Анна"}

@@ -22,7 +22,7 @@ from bot.db.repositories.updates import UpdateRepository
 from bot.db.repositories.users import UserRepository
 from bot.domain.clock import Clock
 from bot.services import services
-from bot.services.ports import NoPlanner
+from bot.services.ports import Conversations, NoConversations, NoPlanner
 from bot.services.work import Work
 
 logger = logging.getLogger("bot.updates")
@@ -103,9 +103,15 @@ class UnitOfWorkMiddleware(BaseMiddleware):
     not done twice.
     """
 
-    def __init__(self, clock: Clock, state_outside: AfterCommitStorage | None = None) -> None:
+    def __init__(
+        self,
+        clock: Clock,
+        state_outside: AfterCommitStorage | None = None,
+        conversations: Conversations | None = None,
+    ) -> None:
         self._clock = clock
         self._state_outside = state_outside  # conversations in Redis: written after the commit
+        self._conversations = conversations if conversations is not None else NoConversations()
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         update_id = event.update_id if isinstance(event, Update) else None
@@ -114,7 +120,7 @@ class UnitOfWorkMiddleware(BaseMiddleware):
         if update_id is not None and await updates.handled(update_id):
             logger.info("update=%s already handled; skipped", update_id)
             return None
-        work = Work(session, self._clock, data.get("planner") or NoPlanner())
+        work = Work(session, self._clock, data.get("planner") or NoPlanner(), self._conversations)
         data.update(services(work))
         try:
             result = await handler(event, data)
