@@ -6,6 +6,7 @@ import asyncio
 import logging
 import signal
 import sys
+from functools import partial
 
 from aiohttp import web
 from pydantic import ValidationError
@@ -117,28 +118,31 @@ async def run(settings: Settings) -> None:
         planner=reminders,
         metrics=metrics,
     )
-    runner: web.AppRunner | None = None
+    runners: list[web.AppRunner] = []
     try:
-        me = await bot.get_me()
+        me = await bot.me()  # getMe, cached on the bot: the group note reuses it
         mode = "webhook" if settings.webhook_url else "polling"
         logger.info(
             "Starting @%s (id %s), role %s, %s", me.username, me.id, settings.bot_role, mode
         )
         if reminders is not None:
             reminders.start()
-        app = build_app(
+        app_with_checks = partial(
+            build_app,
             settings=settings,
             engine=engine,
-            dispatcher=dp if settings.handles_updates else None,
-            bot=bot,
             scheduler_running=(lambda: reminders.running) if reminders is not None else None,
-            metrics=metrics,
             redis_ping=redis_ping(storage) if settings.handles_updates else None,
         )
         freeze_startup_objects()
+        if settings.health_port:  # the health checks and /metrics, for the operator only
+            health = app_with_checks(metrics=metrics)
+            runners.append(await _serve(health, settings.webhook_host, settings.health_port))
         if settings.handles_updates and settings.webhook_url:
             stop = _stop_event()
-            runner = await _serve(app, settings.webhook_host, settings.webhook_port)
+            # The webhook's port is public: the health checks, but no metrics (build_app).
+            public = app_with_checks(dispatcher=dp, bot=bot)
+            runners.append(await _serve(public, settings.webhook_host, settings.webhook_port))
             await register_commands(bot, i18n)
             secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
             await bot.set_webhook(
@@ -149,8 +153,6 @@ async def run(settings: Settings) -> None:
             )
             await stop.wait()
             return
-        if settings.health_port:
-            runner = await _serve(app, settings.webhook_host, settings.health_port)
         if not settings.handles_updates:
             await _stop_event().wait()
             return
@@ -161,7 +163,7 @@ async def run(settings: Settings) -> None:
         stop = _stop_event()
         await Polling(dp, bot, allowed_updates=dp.resolve_used_update_types()).run(stop)
     finally:
-        if runner is not None:
+        for runner in reversed(runners):
             await runner.cleanup()  # waits for webhook requests in flight (bounded)
         await dp["updates_in_flight"].drain(SHUTDOWN_TIMEOUT)
         await storage.close()

@@ -42,9 +42,10 @@ def build_app(
 ) -> web.Application:
     """``/healthz`` (alive), ``/readyz`` (database reachable, Redis too where conversations
     live there, scheduler running where this process has one; each probe bounded by
-    :data:`READY_TIMEOUT`), ``/metrics`` (Prometheus, when given :class:`Metrics`) and, in webhook
-    mode, the webhook route, which answers 401 without the right
-    ``X-Telegram-Bot-Api-Secret-Token``."""
+    :data:`READY_TIMEOUT`), and either the webhook route (given a dispatcher and a bot in
+    webhook mode), which answers 401 without the right ``X-Telegram-Bot-Api-Secret-Token``,
+    or ``/metrics`` (Prometheus, when given :class:`Metrics`). Never both: the webhook's port
+    is public, and metrics are served on the health port only (``HEALTH_PORT``)."""
     app = web.Application()
 
     async def healthz(_request: web.Request) -> web.Response:
@@ -85,11 +86,11 @@ def build_app(
 
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
-    if metrics is not None:
-        app.router.add_get("/metrics", prometheus)
     if settings.webhook_url and dispatcher is not None and bot is not None:
         secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
         app.router.add_post(webhook_path(settings.webhook_url), webhook(dispatcher, bot, secret))
+    elif metrics is not None:
+        app.router.add_get("/metrics", prometheus)
     return app
 
 

@@ -135,3 +135,22 @@ async def test_without_metrics_there_is_no_endpoint(engine: AsyncEngine) -> None
     web_app = build_app(settings=make_settings(), engine=engine)
     async with TestClient(TestServer(web_app)) as client:
         assert (await client.get("/metrics")).status == 404
+
+
+async def test_metrics_are_served_on_the_health_port_never_on_the_public_webhook(
+    app: BotApp, engine: AsyncEngine
+) -> None:
+    settings = make_settings(webhook_url="https://bot.example.com/hook", webhook_secret="s3cret")
+    public = build_app(
+        settings=settings, engine=engine, dispatcher=app.dp, bot=app.bot, metrics=app.metrics
+    )
+    health = build_app(settings=settings, engine=engine, metrics=app.metrics)
+    async with TestClient(TestServer(public)) as client:
+        assert (await client.get("/metrics")).status == 404
+        assert (await client.get("/healthz")).status == 200
+        assert (await client.post("/hook", json={})).status == 401  # the webhook is there
+    async with TestClient(TestServer(health)) as client:
+        response = await client.get("/metrics")
+        assert response.status == 200
+        assert "bot_updates_total" in await response.text()
+        assert (await client.post("/hook", json={})).status in {404, 405}  # and only there
