@@ -6,7 +6,7 @@ BABEL := $(VENV)/bin/pybabel
 LOCALES := ru en
 MO_FILES := $(foreach l,$(LOCALES),locales/$(l)/LC_MESSAGES/messages.mo)
 
-.PHONY: run test lint format typecheck pytest locales extract bench bench-instructions migrate clean
+.PHONY: run test lint format typecheck pytest locales extract drafts bench bench-instructions migrate clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,11 @@ locales: $(MO_FILES)
 ## extract: refresh messages.pot from the code and merge it into ru/en catalogs
 extract: $(VENV)/.installed
 	$(PY) scripts/sync_locales.py
+
+## drafts: render every draft (kind × situation × language × tone × wording form) into
+##        docs/drafts.md from the real templates, for review on one page
+drafts: $(VENV)/.installed
+	$(PY) scripts/render_drafts.py
 
 ## run: start the bot (long polling; needs BOT_TOKEN in the environment or .env)
 run: $(VENV)/.installed locales

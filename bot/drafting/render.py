@@ -8,21 +8,28 @@ none). Templates are plain text: no autoescaping (the bot escapes HTML when it s
 
 Variables every template gets:
 
-``formal``, ``email``, ``rejected``
-    Booleans: the tone, whether the channel is email (otherwise a chat: Telegram, the hh.ru
-    or site chat, a messenger after a phone call — shorter, no subject, no ceremony), and
-    whether the outcome was a rejection.
+``formal``, ``email``
+    Booleans: the tone, and whether the channel is email (otherwise a chat: Telegram, the
+    hh.ru or site chat, a messenger after a phone call — shorter, no subject, no ceremony).
+``rejected``, ``status``, ``silent``
+    The situation, from the outcome: a rejection; no decision yet (``status``: waiting for
+    it, or the company went silent — then ``silent`` too). With no decision the request and
+    its follow-up first ask where the process stands and when a decision is expected, and
+    mention feedback only as a second, optional sentence.
 ``gender``
     ``"m"``, ``"f"`` or ``"n"``: the Russian agreement of the *author*. Masculine and
     feminine use exact forms ("был бы признателен" / "была бы признательна"); the neutral
     form rewrites the sentence with no gendered word at all ("поделитесь, пожалуйста…",
     "даже пара предложений мне очень поможет") — never "(а)".
 ``areas``
-    The priority areas (``bot.domain.intake.Area`` values) in the person's order; they
-    become the seed's "useful phrases" as concrete questions.
+    The priority areas (``bot.domain.intake.Area`` values) in the person's order, at most
+    :data:`MAX_AREAS` of them: the seed asks for feedback in one or two sentences, so a
+    letter names the person's first two and the rest wait for a later question.
 ``company``, ``position``, ``name``, ``full_name``, ``signature``
-    What the person typed. In Russian the company and the position arrive already in
-    «ёлочки» (left as typed when they already contain quotes); in English they are bare.
+    What the person typed. The company arrives as a letter names it
+    (:func:`bot.drafting.names.company_name`: ``ООО "Ромашка"`` → «Ромашка» in Russian,
+    ``Acme Inc.`` → Acme); the position in «ёлочки» in Russian (left as typed when it
+    already contains quotes), bare in English.
     Russian sentences name the company as "в компании «…»", so it never needs declining.
     ``name`` is the form used in greetings ("" when unknown): the first word of the contact
     ("Анна Петрова" → "Анна"); in Russian, the name with the patronymic when one was typed
@@ -30,12 +37,24 @@ Variables every template gets:
     ``full_name`` is the contact as typed, used only by the formal English email greeting
     ("Dear Anna Smith," — "Dear Ms Smith" would need the recipient's gender, unknown here).
     An empty signature leaves the sign-off without a name.
+``details``
+    For the ``subject`` block only: " — <position>, <signature>" with whichever of the two
+    fits (the position bare), or "". A subject is at most :data:`SUBJECT_LIMIT` characters:
+    it is rendered with both, then without the position, without the signature, without
+    both — parts are left out, words are never cut.
 
 ``short_request`` must fit ``SHORT_LIMIT`` (Telegram's ``copy_text``): it is rendered with
 every detail first, then without the position, without the company, without both, without
 the name, and as a last resort (a signature longer than the 64 characters allowed) without
 the signature — details are left out, words are never cut. The template sees the left-out
 values as "".
+
+A chat never gets the e-mail layout: inline mode, which pastes a draft into a chat, renders
+:func:`chat_version` of the context (no subject, no e-mail sign-off block).
+
+An English draft keeps what the person typed in Cyrillic as typed (no silent
+transliteration); :func:`cyrillic_fields` says which fields those are, so the bot can say
+so above the draft.
 
 Paragraphs are written over several template lines inside ``{% filter para %}``: the lines
 are joined with single spaces, and a line starting with punctuation is glued to the one
@@ -58,7 +77,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
@@ -66,12 +85,22 @@ from typing import Any, Final
 
 import jinja2
 
+from bot.drafting.names import company_name, has_cyrillic
+
 TEMPLATES_DIR: Final = Path(__file__).resolve().parent / "templates"
 LANGUAGES: Final = ("ru", "en")
 GENDERS: Final = frozenset({"m", "f", "n"})
 AREAS: Final = ("tech", "comm", "culture", "attitude")
 EMAIL: Final = "email"
+CHAT: Final = "chat"  # bot.domain.intake.Channel values
 SHORT_LIMIT: Final = 256
+SUBJECT_LIMIT: Final = 80
+MAX_AREAS: Final = 2  # priority areas one letter names
+REJECTED: Final = "rejected"  # bot.domain.intake.Outcome values
+WAITING: Final = "waiting"
+SILENT: Final = "silent"
+OFFER: Final = "offer"
+OUTCOMES: Final = frozenset({REJECTED, WAITING, SILENT, OFFER})
 
 # Never allowed in the wording itself (the typed values are checked separately: they are
 # the person's own text and are kept as typed).
@@ -139,7 +168,7 @@ class DraftContext:
     contact_name: str | None  # the interviewer or recruiter as typed; None = unknown
     signature: str  # the author's name
     priorities: tuple[str, ...]  # bot.domain.intake.Area values, in the person's order
-    rejected: bool  # the outcome was a rejection
+    outcome: str  # bot.domain.intake.Outcome value: rejected | waiting | offer | silent
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,7 +233,7 @@ def greeting_name(contact: str | None, *, full: bool = False, first_word: bool =
 
 
 def quoted(value: str, language: str) -> str:
-    """A company or position for the running text: «…» in Russian unless already quoted."""
+    """A position for the running text: «…» in Russian unless already quoted."""
     if language != "ru" or _QUOTES & set(value):
         return value
     return f"«{value}»"
@@ -275,6 +304,8 @@ def _validate(context: DraftContext) -> None:
     if context.gender not in GENDERS:
         raise ValueError(f"unknown gender form: {context.gender!r}")
     Tone(context.tone)
+    if context.outcome not in OUTCOMES:
+        raise ValueError(f"unknown outcome: {context.outcome!r}")
     unknown = [area for area in context.priorities if area not in AREAS]
     if unknown:
         raise ValueError(f"unknown priority areas: {unknown!r}")
@@ -282,20 +313,39 @@ def _validate(context: DraftContext) -> None:
         raise ValueError("a draft needs the company and the position")
 
 
+def asked_areas(priorities: tuple[str, ...]) -> tuple[str, ...]:
+    """The areas a letter names: the person's first :data:`MAX_AREAS`, without repeats."""
+    return tuple(dict.fromkeys(priorities))[:MAX_AREAS]
+
+
+def chat_version(context: DraftContext) -> DraftContext:
+    """The context rendered as a chat message: what inline mode pastes into a chat."""
+    if context.channel == EMAIL:
+        return replace(context, channel=CHAT)
+    return context
+
+
+def _clean(value: str) -> str:
+    return " ".join(value.split())
+
+
 def _variables(context: DraftContext, typed: _Typed, detail: _Detail) -> dict[str, Any]:
     formal = Tone(context.tone) is Tone.FORMAL
     email = context.channel == EMAIL
     language = context.language
-    company = " ".join(context.company.split())
-    position = " ".join(context.position.split())
+    company = company_name(context.company, language)
+    position = quoted(_clean(context.position), language)
+    status = context.outcome in {WAITING, SILENT}
     return {
         "formal": formal,
         "email": email,
         "gender": context.gender,
-        "rejected": context.rejected,
-        "areas": list(dict.fromkeys(context.priorities)),
-        "company": typed.token(quoted(company, language)) if detail.company else "",
-        "position": typed.token(quoted(position, language)) if detail.position else "",
+        "rejected": context.outcome == REJECTED,
+        "status": status,
+        "silent": context.outcome == SILENT,
+        "areas": list(asked_areas(context.priorities)),
+        "company": typed.token(company) if detail.company else "",
+        "position": typed.token(position) if detail.position else "",
         "name": (
             typed.token(greeting_name(context.contact_name, first_word=language != "ru"))
             if detail.name
@@ -304,8 +354,26 @@ def _variables(context: DraftContext, typed: _Typed, detail: _Detail) -> dict[st
         "full_name": (
             typed.token(greeting_name(context.contact_name, full=True)) if detail.name else ""
         ),
-        "signature": typed.token(" ".join(context.signature.split())) if detail.signature else "",
+        "signature": typed.token(_clean(context.signature)) if detail.signature else "",
+        "details": "",
     }
+
+
+def _subject_details(context: DraftContext, typed: _Typed, position: bool, name: bool) -> str:
+    """The subject's tail: " — Python-разработчик, Анна Петрова", the parts asked for and known."""
+    parts = [
+        typed.token(value)
+        for value, wanted in (
+            (_clean(context.position), position),
+            (_clean(context.signature), name),
+        )
+        if wanted and value
+    ]
+    return f" — {', '.join(parts)}" if parts else ""
+
+
+# The subject tries these (position, signature) in order and takes the first that fits.
+_SUBJECT_DETAILS: Final = ((True, True), (False, True), (True, False), (False, False))
 
 
 def _render_block(
@@ -317,6 +385,20 @@ def _render_block(
     return typed.restore(text)
 
 
+def _subject(
+    template: jinja2.Template, context: DraftContext, variables: dict[str, Any], typed: _Typed
+) -> str:
+    subject = ""
+    for position, name in _SUBJECT_DETAILS:
+        details = _subject_details(context, typed, position, name)
+        subject = _render_block(template, "subject", {**variables, "details": details}, typed)
+        if "\n" in subject:
+            raise DraftRenderError(f"{template.name}: the subject spans several lines")
+        if len(subject) <= SUBJECT_LIMIT:
+            return subject
+    raise DraftRenderError(f"{template.name}: the subject exceeds {SUBJECT_LIMIT}: {subject!r}")
+
+
 def _render(kind: Kind, context: DraftContext, detail: _Detail) -> Draft:
     template = environment().get_template(f"{context.language}/{kind.value}.txt.j2")
     typed = _Typed()
@@ -324,9 +406,7 @@ def _render(kind: Kind, context: DraftContext, detail: _Detail) -> Draft:
     body = _render_block(template, "body", variables, typed)
     subject = None
     if variables["email"] and "subject" in template.blocks:
-        subject = _render_block(template, "subject", variables, typed)
-        if "\n" in subject:
-            raise DraftRenderError(f"{template.name}: the subject spans several lines")
+        subject = _subject(template, context, variables, typed)
     return Draft(subject=subject, body=body)
 
 
@@ -342,3 +422,26 @@ def render(kind: Kind, context: DraftContext) -> Draft:
         if len(draft.body) <= SHORT_LIMIT:
             return draft
     raise DraftRenderError(f"the short request does not fit {SHORT_LIMIT} characters: {draft}")
+
+
+def cyrillic_fields(context: DraftContext, draft: Draft) -> tuple[str, ...]:
+    """What the person typed in Cyrillic that an English draft shows as typed.
+
+    ``company``, ``position``, ``contact`` and ``signature``, in that order, each only when
+    the draft's text holds it (an English draft names the company without its legal form,
+    greets the contact by the first word in a chat). Empty for a Russian draft.
+    """
+    if context.language == "ru":
+        return ()
+    text = f"{draft.subject or ''}\n{draft.body}"
+    fields = (
+        ("company", company_name(context.company, context.language)),
+        ("position", _clean(context.position)),
+        ("contact", context.contact_name or ""),
+        ("signature", _clean(context.signature)),
+    )
+    return tuple(
+        field
+        for field, value in fields
+        if any(has_cyrillic(word) and word in text for word in value.split())
+    )

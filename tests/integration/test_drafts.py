@@ -18,6 +18,7 @@ async def record(
     address: str | None = "Anna@Yandex.RU",
     outcome: tuple[str, ...] = ("❌ Отказ", "Вежливый", "Сегодня"),
     contact: str = "Анна Смирнова",
+    areas: tuple[str, ...] = ("▫️ Технические навыки",),
 ) -> None:
     await person.send("/new")
     await person.send(company)
@@ -31,7 +32,8 @@ async def record(
     for button in outcome:
         await person.press(button)
     if "🎉 Оффер" not in outcome:
-        await person.press("▫️ Технические навыки")
+        for area in areas:
+            await person.press(area)
         await person.press("Готово →")
     await person.press("✅ Сохранить")
 
@@ -83,7 +85,7 @@ async def test_the_draft_message_copies_in_one_tap(app: BotApp) -> None:
     assert "был бы признателен" in body
     assert body.rstrip().endswith("Иван Петров")
     copies = copy_buttons(ivan)
-    assert copies["📋 Тема"] == "Обратная связь по собеседованию на позицию «Python-разработчик»"
+    assert copies["📋 Тема"] == "Обратная связь по собеседованию — Python-разработчик, Иван Петров"
     assert copies["📋 Адрес"] == "Anna@yandex.ru"
     assert len(copies["📋 Коротко"]) <= 256
     assert "Иван Петров" in copies["📋 Коротко"]
@@ -104,6 +106,13 @@ async def test_tone_and_language_switch_edit_the_same_message(app: BotApp) -> No
     await ivan.press("🇬🇧 EN")
     assert draft.entity_texts("pre")[0].startswith("Hello Анна,")
     assert "Feedback on my interview" in copy_buttons(ivan)["📋 Тема"]
+    # What was typed in Russian stays as typed, and the bot says so above the draft.
+    assert (
+        "🔤 Черновик на английском, а эти данные — по-русски: компания, должность, "
+        "имя контакта, подпись." in (draft.text or "")
+    )
+    assert "нажмите «📄 Собеседование» → «✏️ Изменить»" in (draft.text or "")
+    assert "Подпись меняется в /settings." in (draft.text or "")
     assert len(app.fake.bot_messages(ivan.chat_id)) == count  # edited, not resent
     # the choice is remembered for this employer
     await ivan.send("/draft")
@@ -154,11 +163,11 @@ async def test_chat_channel_draft_has_no_subject_and_copies_the_username(app: Bo
 
 async def test_hostile_names_are_escaped_on_screen_and_exact_in_copies(app: BotApp) -> None:
     ivan = await app.person(first_name="Иван", last_name="Петров").onboarded(gender="masculine")
-    await record(ivan, company="<b>&Co</b>")
+    await record(ivan, company="<b>&Ко</b>")
     await ivan.press("📝 Показать черновик")
-    assert "&lt;b&gt;&amp;Co&lt;/b&gt;" in (ivan.last.html or "")
-    assert "«<b>&Co</b>»" in ivan.last.entity_texts("pre")[0]
-    assert "«<b>&Co</b>»" in copy_buttons(ivan)["📋 Коротко"]
+    assert "&lt;b&gt;&amp;Ко&lt;/b&gt;" in (ivan.last.html or "")
+    assert "«<b>&Ко</b>»" in ivan.last.entity_texts("pre")[0]
+    assert "«<b>&Ко</b>»" in copy_buttons(ivan)["📋 Коротко"]
 
 
 async def test_more_stages_ahead_shows_advice_and_no_draft(app: BotApp) -> None:
@@ -243,3 +252,83 @@ async def test_inline_mode_for_a_stranger_offers_to_open_the_bot(app: BotApp) ->
     assert answer.results == []
     assert answer.button is not None
     assert answer.button["start_parameter"] == "inline"
+
+
+async def test_english_fields_make_an_english_draft_without_a_note(app: BotApp) -> None:
+    john = await app.person(first_name="John", last_name="Smith").onboarded(gender="masculine")
+    await record(john, company="Acme Inc.", contact="Anna Smith")
+    await john.press("📝 Показать черновик")
+    await john.press("🇬🇧 EN")
+    body = john.last.entity_texts("pre")[0]
+    # The position was typed in Russian: named, and only it.
+    assert "по-русски: должность." in (john.last.text or "")
+    assert "компания" not in (john.last.text or "").split("🔤", 1)[1].split("\n", 1)[0]
+    assert "at Acme." in body
+    assert "Acme Inc." not in body
+
+
+async def test_waiting_for_a_decision_asks_about_the_status_first(app: BotApp) -> None:
+    ivan = await app.person(first_name="Иван", last_name="Петров").onboarded(gender="masculine")
+    await record(ivan, company='ООО "Ромашка"', outcome=("⏳ Жду решения",))
+    await ivan.press("📝 Показать черновик")
+    draft = ivan.last
+    assert (draft.html or "").startswith("📝 <b>Уточнение статуса</b> · ООО")
+    body = draft.entity_texts("pre")[0]
+    question = "на каком этапе сейчас рассмотрение моей кандидатуры и когда можно ожидать решения?"
+    assert question in body
+    assert body.index(question) < body.index("как вы оцениваете мой технический уровень")
+    assert "в компании «Ромашка»." in body
+    copies = copy_buttons(ivan)
+    subject = "Уточнение статуса по собеседованию — Python-разработчик, Иван Петров"
+    assert copies["📋 Тема"] == subject
+    assert "есть ли новости и когда ожидать решения?" in copies["📋 Коротко"]
+
+
+async def test_a_letter_names_two_areas_and_says_so(app: BotApp) -> None:
+    anna = await app.person(first_name="Анна", last_name="Соколова").onboarded(gender="feminine")
+    areas = ("▫️ Навыки коммуникации", "▫️ Технические навыки", "▫️ Культурная совместимость")
+    await record(anna, areas=areas)
+    await anna.press("📝 Показать черновик")
+    assert "🎯 Чтобы письмо было коротким, в нём только два первых пункта из выбранных" in (
+        anna.last.text or ""
+    )
+    body = anna.last.entity_texts("pre")[0]
+    # The first two in the order the card lists them (the intake keeps choices in one order).
+    assert "как вы оцениваете мой технический уровень и навыки коммуникации." in body
+    assert "совместимость" not in body
+
+
+async def test_a_late_thank_you_is_not_called_a_request(app: BotApp) -> None:
+    ivan = await app.person(first_name="Иван", last_name="Петров").onboarded(gender="masculine")
+    await record(ivan, outcome=("🎉 Оффер", "Вчера"))
+    text = ivan.last.text or ""
+    assert "⏰ Лучший момент уже прошёл, но благодарность уместна всегда" in text
+    assert "запрос" not in text
+
+
+async def test_inline_mode_pastes_a_chat_message_not_an_email(app: BotApp) -> None:
+    ivan = await app.person(first_name="Иван", last_name="Петров").onboarded(gender="masculine")
+    await record(ivan)  # the email channel: the draft view shows an email
+    await app.feed(app.fake.send_inline_query(ivan.user, ""), ivan.chat_id)
+    message = app.fake.inline_answers[-1].results[0]["input_message_content"]["message_text"]
+    assert message.startswith("Добрый день, Анна!\n")
+    assert "\n\n" not in message
+    assert "Тема" not in message
+    assert message.endswith("\nС уважением, Иван Петров")
+
+
+async def test_no_third_message_after_the_follow_up(app: BotApp, clock: FakeClock) -> None:
+    ivan = await app.person(first_name="Иван", last_name="Петров").onboarded(gender="masculine")
+    await record(ivan)
+    await ivan.press("📝 Показать черновик")
+    await ivan.press("✅ Отправлено")
+    clock.advance(days=5)
+    await ivan.send("/draft")
+    assert (ivan.last.html or "").startswith("📝 <b>Короткое напоминание</b>")
+    follow_up = ivan.last.entity_texts("pre")[0]
+    assert "Позволю себе вернуться к своей просьбе об обратной связи" in follow_up
+    await ivan.press("✅ Отправлено")
+    clock.advance(days=10)
+    await ivan.send("/draft")
+    assert "🤐 Вы написали уже дважды" in (ivan.last.text or "")
+    assert "<pre>" not in (ivan.last.html or "")

@@ -84,7 +84,10 @@ async def test_feedback_in_several_messages_is_joined_tagged_and_answered(
     question = anna.last
     assert (question.html or "").startswith("📝 <b>Уточняющий вопрос</b>")
     body = question.entity_texts("pre")[0]
-    assert "если говорить про технический уровень и навыки коммуникации" in body
+    assert (
+        "хочу уточнить два момента: какие технические темы мне подтянуть в первую очередь "
+        "и что мне изменить в том, как я рассказываю о своём опыте?"
+    ) in body
     assert "✅ Отправлено" not in anna.buttons()
     await anna.press("🙂 Нейтрально")  # the switch keeps the clarifying question
     assert (question.html or "").startswith("📝 <b>Уточняющий вопрос</b>")

@@ -437,7 +437,8 @@ async def test_show_draft_then_done_on_a_delivered_reminder(
     replies = await ivan.press("📝 Показать черновик", message.message_id)
 
     assert len(replies) == 1
-    assert (replies[0].html or "").startswith("📝 <b>Запрос обратной связи</b> · Т-Банк")
+    # The interview waits for a decision: the letter asks about the status first.
+    assert (replies[0].html or "").startswith("📝 <b>Уточнение статуса</b> · Т-Банк")
     assert replies[0].entity_texts("pre")[0].startswith("Добрый день, Анна!")
     assert ivan.buttons(message)[0] == "📝 Показать черновик"  # the reminder stays as it was
 

@@ -68,13 +68,32 @@ def until_text(end: datetime, now: datetime, zone_name: str) -> str:
     return _("by {date}, {time}").format(date=human_date(local.date(), today), time=clock)
 
 
+def _late_text(reason: Reason) -> str:
+    """The best moment has passed: what to do now, in the words of the step at hand."""
+    if reason is Reason.OFFER:
+        return _(
+            "⏰ The best moment has passed, but a thank-you is always welcome: better send it now."
+        )
+    if reason is Reason.NO_REPLY:
+        return _(
+            "⏰ The best moment for the reminder has passed, but it is not too late: "
+            "better send it now."
+        )
+    if reason in {Reason.AFTER_FINAL_STAGE, Reason.SILENCE}:
+        return _(
+            "⏰ The best moment has passed, but writing is still worth it: better do it now. "
+            "Asking where things stand shows you are still interested in the role."
+        )
+    return _(
+        "⏰ The best moment has passed, but writing is still worth it: better do it now. "
+        "A late request is still a sign of interest in growing."
+    )
+
+
 def recommendation_text(rec: Recommendation, now: datetime, zone_name: str) -> str:
     """The recommendation and why, as the person reads it."""
     if rec.overdue:
-        return _(
-            "⏰ The best moment has passed, but writing is still worth it: better do it now. "
-            "A late request is still a sign of interest in growing."
-        )
+        return _late_text(rec.reason)
     when = when_text(rec.moment, now, zone_name) if rec.moment else ""
     texts = {
         Reason.SAME_DAY: _("✉️ Best to send it {when}: on the day the result came."),
