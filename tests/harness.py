@@ -102,6 +102,16 @@ class Person:
     async def send_sticker(self) -> list[SentMessage]:
         return await self.app.feed(self.app.fake.send_sticker(self.user), self.chat_id)
 
+    async def edit(self, message: SentMessage, text: str) -> list[SentMessage]:
+        """Edit one of this person's own text messages (Telegram sends ``edited_message``)."""
+        update = self.app.fake.edit_text(self.user, message.message_id, text)
+        return await self.app.feed(update, self.chat_id)
+
+    @property
+    def said(self) -> list[SentMessage]:
+        """This person's own messages in the private chat, oldest first."""
+        return self.app.fake.user_messages(self.chat_id)
+
     async def tap_menu(self, text: str) -> list[SentMessage]:
         """Tap a reply-keyboard button (the client sends its text)."""
         return await self.app.feed(self.app.fake.press_reply_button(self.user, text), self.chat_id)

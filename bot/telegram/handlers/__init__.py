@@ -10,6 +10,7 @@ from aiogram import Router
 from bot.telegram.handlers import (
     common,
     drafts,
+    edits,
     fallback,
     groups,
     intake,
@@ -40,6 +41,7 @@ def build_root_router() -> Router:
     registered = Router(name="registered")
     registered.message.middleware(RequireUserMiddleware())
     registered.callback_query.middleware(RequireUserMiddleware())
+    registered.edited_message.middleware(RequireUserMiddleware())
     registered.include_routers(
         onboarding.create_router(),
         settings.create_router(),
@@ -55,5 +57,7 @@ def build_root_router() -> Router:
     )
     root.include_router(registered)
 
+    # Edits no conversation took as a corrected answer: a note that they are not read.
+    root.include_router(edits.create_router())
     root.include_router(fallback.create_router())
     return root

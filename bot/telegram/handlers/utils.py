@@ -34,8 +34,11 @@ async def edit_text(
     reply_markup: InlineKeyboardMarkup | None = None,
     **kwargs: Any,
 ) -> bool:
-    """Edit a bot message in place; ``False`` if it could not be (then send a new one)."""
-    if not isinstance(message, Message):
+    """Edit a bot message in place; ``False`` if it could not be (then send a new one).
+
+    A message without text (a forged button's query can name the /export document) cannot
+    be edited so: ``False`` too, without asking Telegram."""
+    if not isinstance(message, Message) or message.text is None:
         return False
     try:
         await message.edit_text(text, reply_markup=reply_markup, **kwargs)
@@ -53,6 +56,20 @@ async def drop_keyboard(bot: Bot, chat_id: int, message_id: int | None) -> None:
     try:
         await bot.edit_message_reply_markup(
             chat_id=chat_id, message_id=message_id, reply_markup=None
+        )
+    except TelegramBadRequest as error:
+        if not _harmless(error):
+            raise
+
+
+async def edit_card(
+    bot: Bot, chat_id: int, message_id: int, text: str, reply_markup: InlineKeyboardMarkup
+) -> None:
+    """Redraw a card the bot sent earlier (known by its id) in place; a card that is gone or
+    already shows this is left as it is."""
+    try:
+        await bot.edit_message_text(
+            text=text, chat_id=chat_id, message_id=message_id, reply_markup=reply_markup
         )
     except TelegramBadRequest as error:
         if not _harmless(error):

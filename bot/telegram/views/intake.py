@@ -226,6 +226,31 @@ def step_value(draft: Draft, step: Step) -> str | None:
     return str(value)
 
 
+CORRECTED_QUOTE = 60
+"""How much of a corrected answer «Corrected: …» repeats."""
+
+
+def corrected(step: Step, draft: Draft, today: date) -> str:
+    """The line saying that an edited message changed the answer of a (typed) step."""
+    lines = {
+        Step.COMPANY: _("✏️ Corrected: company — «{value}»"),
+        Step.POSITION: _("✏️ Corrected: position — «{value}»"),
+        Step.CONTACT: _("✏️ Corrected: contact — «{value}»"),
+        Step.ADDRESS: _("✏️ Corrected: address — «{value}»"),
+        Step.LAST_STAGE: _("✏️ Corrected: date of the last stage — {value}"),
+        Step.NEXT_STAGE: _("✏️ Corrected: date of the next stage — {value}"),
+        Step.RESULT_ON: _("✏️ Corrected: date of the answer — {value}"),
+        Step.LAST_CONTACT: _("✏️ Corrected: date of the last contact — {value}"),
+    }
+    day = draft_date(draft, step) if step in DATE_STEPS else None
+    value = (
+        human_date(day, today)
+        if day
+        else quote_input(step_value(draft, step) or "", CORRECTED_QUOTE)
+    )
+    return lines[step].format(value=value)
+
+
 # --- the summary and the list of fields ---------------------------------------------------
 
 

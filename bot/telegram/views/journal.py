@@ -158,6 +158,16 @@ def reflection_questions() -> tuple[str, ...]:
     )
 
 
+def corrected_part(text: str) -> str:
+    """The line saying that an edited message replaced the latest part of the feedback."""
+    return _("✏️ Corrected: feedback — «{value}»").format(value=quote_input(text, CARD_QUOTE))
+
+
+def corrected_reflection(text: str) -> str:
+    """The line saying that an edited message replaced the latest reflection answer."""
+    return _("✏️ Corrected: your answer — «{value}»").format(value=quote_input(text, CARD_QUOTE))
+
+
 def text_keyboard(count: int) -> InlineKeyboardMarkup:
     """Under the request for feedback text: «Done» once ``count`` parts came, else no feedback."""
     builder = InlineKeyboardBuilder()

@@ -11,7 +11,7 @@ from typing import Any
 from aiogram import Bot
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
-from aiogram.types import Message
+from aiogram.types import InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.db.models import Interview, User
@@ -19,6 +19,7 @@ from bot.domain.clock import Clock
 from bot.domain.intake import (
     DATE_STEPS,
     SKIPPABLE,
+    TEXT_STEPS,
     Area,
     Draft,
     Step,
@@ -34,12 +35,13 @@ from bot.domain.intake import (
 from bot.domain.preferences import local_today
 from bot.services.interviews import Interviews
 from bot.telegram.handlers.intake.answers import button_date, check_order, member, pick
-from bot.telegram.handlers.utils import drop_keyboard, edit_text
+from bot.telegram.handlers.utils import drop_keyboard, edit_card, edit_text
 from bot.telegram.keyboards.callbacks import IntakeCb
 from bot.telegram.keyboards.common import main_menu
 from bot.telegram.states import Intake
 from bot.telegram.views.intake import (
     FIELD_STEPS,
+    corrected,
     fields_list,
     prompt,
     saved_card,
@@ -48,8 +50,13 @@ from bot.telegram.views.intake import (
 )
 
 DATA_KEY = "intake"
+ANSWER_KEY = "answer"
+"""In the intake's data: the latest typed answer taken, ``{"message_id", "step", "prompt_id"}``
+(the person's message, the step it answered, the card the bot showed next)."""
 STEP_STATES: dict[Step, State] = {step: getattr(Intake, step.value) for step in Step}
 INTAKE_STATES = frozenset(state.state for state in Intake.__all_states__)
+EDITABLE_AT = frozenset({*(state.state for state in STEP_STATES.values()), Intake.summary.state})
+"""Where an edit of the latest typed answer is taken: at a question or at the summary."""
 
 
 # --- the conversation's stored data -------------------------------------------------------
@@ -148,6 +155,74 @@ async def advance(
         await show_summary(message, state, bot, user, clock)
     else:
         await ask(message, state, bot, user, clock, following)
+
+
+# --- an edited answer ----------------------------------------------------------------------
+
+
+async def remember_answer(state: FSMContext, step: Step, message_id: int) -> None:
+    """Note that the message ``message_id`` answered ``step``, and which card came next."""
+    intake = await load(state)
+    intake[ANSWER_KEY] = {
+        "message_id": message_id,
+        "step": step.value,
+        "prompt_id": intake.get("prompt_id"),
+    }
+    await save(state, intake)
+
+
+def answered_by(intake: dict[str, Any], state: str | None, message_id: int) -> Step | None:
+    """The step an edited message answered, when an edit can still change it: it is the
+    latest answer taken, a typed one, and the card shown after it is still the current one
+    (no button answer, Back or field list since)."""
+    record = intake.get(ANSWER_KEY)
+    if not isinstance(record, dict) or record.get("message_id") != message_id:
+        return None
+    if record.get("prompt_id") != intake.get("prompt_id"):
+        return None
+    if state not in EDITABLE_AT:
+        return None
+    step = member(Step, str(record.get("step")))
+    return step if step in TEXT_STEPS else None
+
+
+def _card(
+    intake: dict[str, Any], state: str | None, today: date
+) -> tuple[str, InlineKeyboardMarkup] | None:
+    """What the current card shows for this data (a question or the summary)."""
+    if state == Intake.summary.state:
+        existing = bool(intake.get("interview_id"))
+        text = summary_text(normalize(intake["draft"]), today, existing=existing)
+        return text, summary_keyboard(intake["token"])
+    step = step_of(state)
+    if step is None:
+        return None
+    editing = bool(intake.get("editing"))
+    return prompt(step, intake["draft"], intake["token"], today, editing=editing)
+
+
+async def correct(
+    message: Message, state: FSMContext, bot: Bot, user: User, clock: Clock, step: Step, value: Any
+) -> None:
+    """Take an edited answer in place of the one it edits; the person stays at the question
+    (or the summary) they are at, whose card is redrawn if it showed the old answer. Only a
+    last stage moved past the answer date asks that date again, as a fresh answer would."""
+    intake = await load(state)
+    current = await state.get_state()
+    day = today(user, clock)
+    before = _card(intake, current, day)
+    intake["draft"] = apply_answer(intake["draft"], step, value)
+    await save(state, intake)
+    await message.reply(corrected(step, intake["draft"], day), allow_sending_without_reply=True)
+    if current == Intake.summary.state and not is_complete(intake["draft"]):
+        missing = next_step(intake["draft"], None, editing=True)
+        assert missing is not None
+        await ask(message, state, bot, user, clock, missing)
+        await remember_answer(state, step, message.message_id)
+        return
+    after = _card(intake, current, day)
+    if after is not None and after != before and intake.get("prompt_id"):
+        await edit_card(bot, message.chat.id, int(intake["prompt_id"]), *after)
 
 
 # --- starting and stopping ----------------------------------------------------------------

@@ -36,6 +36,25 @@ async def on_text(message: Message, state: FSMContext, bot: Bot, user: User, clo
         await message.answer(value.text)
         return
     await flow.advance(message, state, bot, user, clock, step, value)
+    await flow.remember_answer(state, step, message.message_id)
+
+
+async def latest_answer(message: Message, state: FSMContext) -> dict[str, Step] | bool:
+    """Filter: an edit of the latest typed answer, which the edit may still change."""
+    step = flow.answered_by(await flow.load(state), await state.get_state(), message.message_id)
+    return False if step is None else {"answered": step}
+
+
+async def on_edited_answer(
+    message: Message, state: FSMContext, bot: Bot, user: User, clock: Clock, answered: Step
+) -> None:
+    """The person corrected their latest answer: read it as that answer again."""
+    intake = await flow.load(state)
+    value = read_text(answered, intake["draft"], message.text or "", flow.today(user, clock))
+    if isinstance(value, Refused):
+        await message.reply(value.text, allow_sending_without_reply=True)
+        return
+    await flow.correct(message, state, bot, user, clock, answered, value)
 
 
 async def on_not_text(message: Message, state: FSMContext) -> None:
@@ -89,4 +108,6 @@ def create_router() -> Router:
     router.callback_query.register(on_button, IntakeCb.filter())
     router.message.register(on_text, StateFilter(*flow.STEP_STATES.values()), F.text, NOT_COMMAND)
     router.message.register(on_not_text, StateFilter(*Intake.__all_states__), NOT_COMMAND)
+    # Any other edit gets the note of :mod:`bot.telegram.handlers.edits`.
+    router.edited_message.register(on_edited_answer, F.text, NOT_COMMAND, latest_answer)
     return router

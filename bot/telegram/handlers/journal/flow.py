@@ -23,6 +23,8 @@ from bot.telegram.keyboards.common import main_menu
 from bot.telegram.states import Journal
 from bot.telegram.views.journal import (
     areas_prompt,
+    corrected_part,
+    corrected_reflection,
     mood_prompt,
     reflection_questions,
     saved_card,
@@ -31,6 +33,10 @@ from bot.telegram.views.journal import (
 
 KEY = "journal"
 ENTRY_STATES = frozenset({Journal.text.state, Journal.areas.state, Journal.mood.state})
+ANSWER_KEY = "answer"
+"""The latest typed answer taken: ``{"message_id", "step": "text", "prompt"}`` for a part of
+the feedback (with the card shown after it), ``{"message_id", "step": "reflect", "index"}``
+for a reflection answer."""
 
 
 async def load(state: FSMContext) -> dict[str, Any]:
@@ -80,6 +86,7 @@ async def add_part(
         reply_markup=text_keyboard(len(parts)),
     )
     data.update(parts=parts, prompt=sent.message_id)
+    data[ANSWER_KEY] = {"message_id": message.message_id, "step": "text", "prompt": sent.message_id}
     await store(state, data)
 
 
@@ -102,7 +109,6 @@ async def on_step_button(
     if interview is None or current not in ENTRY_STATES:
         await callback.answer(_("This card is outdated."), show_alert=True)
         return
-    await callback.answer()
     if action == "cancel":
         await state.clear()
         await edit_text(message, _("Cancelled; nothing was saved."))
@@ -134,8 +140,10 @@ async def on_step_button(
             kind=EntryKind.FEEDBACK,
             sentiment=Sentiment(callback_data.value),
         )
-    else:
+    else:  # e.g. a second tap on «Done»: the query is answered once, with this alert
         await callback.answer(_("This button is no longer active."), show_alert=True)
+        return
+    await callback.answer()
 
 
 async def save(
@@ -165,6 +173,42 @@ async def save(
     await message.answer(text, reply_markup=markup)
 
 
+# --- an edited answer ----------------------------------------------------------------------
+
+
+def answered_by(data: dict[str, Any], state: str | None, message_id: int) -> str | None:
+    """What an edited message answered («text» or «reflect»), when the edit can still change
+    it: it is the latest answer, and the entry it belongs to is not saved yet."""
+    record = data.get(ANSWER_KEY)
+    if not isinstance(record, dict) or record.get("message_id") != message_id:
+        return None
+    step = record.get("step")
+    if step == "text" and state in ENTRY_STATES and data.get("parts"):
+        return "text" if record.get("prompt") == data.get("prompt") else None
+    if step == "reflect" and state == Journal.reflect.state:
+        latest = len(data.get("answers", [])) - 1
+        return "reflect" if record.get("index") == latest else None
+    return None
+
+
+async def correct_part(
+    message: Message, state: FSMContext, data: dict[str, Any], parts: list[str]
+) -> None:
+    """The latest part of the feedback, as edited; the question on screen stays."""
+    data["parts"] = parts
+    await store(state, data)
+    await message.reply(corrected_part(parts[-1]), allow_sending_without_reply=True)
+
+
+async def correct_reflection(
+    message: Message, state: FSMContext, data: dict[str, Any], answer: str
+) -> None:
+    """The latest reflection answer, as edited; the next question stays."""
+    data["answers"] = [*data.get("answers", [])[:-1], answer]
+    await store(state, data)
+    await message.reply(corrected_reflection(answer), allow_sending_without_reply=True)
+
+
 # --- reflection ------------------------------------------------------------------------------
 
 
@@ -188,6 +232,8 @@ async def add_reflection(
     questions = reflection_questions()
     if len(answers) < len(questions):
         data["answers"] = answers
+        index = len(answers) - 1
+        data[ANSWER_KEY] = {"message_id": message.message_id, "step": "reflect", "index": index}
         await store(state, data)
         await message.answer(questions[len(answers)])
         return

@@ -76,6 +76,31 @@ async def on_reflection(
     await flow.add_reflection(message, state, user, journal, answer)
 
 
+async def latest_answer(message: Message, state: FSMContext) -> dict[str, str] | bool:
+    """Filter: an edit of the latest answer of an entry not saved yet."""
+    step = flow.answered_by(await flow.load(state), await state.get_state(), message.message_id)
+    return False if step is None else {"answered": step}
+
+
+async def on_edited_answer(message: Message, state: FSMContext, answered: str) -> None:
+    """The person corrected their latest part of the feedback or reflection answer: read it
+    as that answer again."""
+    data = await flow.load(state)
+    if answered == "text":
+        edited = message.text or message.caption or ""
+        parts = read_part(list(data.get("parts", []))[:-1], edited)
+        if isinstance(parts, Refused):
+            await message.reply(parts.text, allow_sending_without_reply=True)
+            return
+        await flow.correct_part(message, state, data, parts)
+        return
+    answer = read_reflection(message.text or "")
+    if isinstance(answer, Refused):
+        await message.reply(answer.text, allow_sending_without_reply=True)
+        return
+    await flow.correct_reflection(message, state, data, answer)
+
+
 async def use_buttons(message: Message) -> None:
     await message.answer(_("Please use the buttons above, or /cancel."))
 
@@ -89,4 +114,6 @@ def create_router() -> Router:
     router.message.register(on_text, Journal.text, NOT_COMMAND)
     router.message.register(on_reflection, Journal.reflect, F.text, NOT_COMMAND)
     router.message.register(use_buttons, StateFilter(Journal.areas, Journal.mood), NOT_COMMAND)
+    # Any other edit gets the note of :mod:`bot.telegram.handlers.edits`.
+    router.edited_message.register(on_edited_answer, NOT_COMMAND, latest_answer)
     return router
