@@ -53,7 +53,7 @@ CHANGES_Q = "Проверьте изменения"
 
 FINAL = "Да, это был финальный этап"
 REJECTED = "❌ Отказ"
-WAITING = "⏳ Жду решения"
+WAITING = "⏳ Ожидание решения"
 POLITE = "Вежливый"
 TECH = "▫️ Технические навыки"
 TECH_ON = "✅ Технические навыки"
@@ -226,7 +226,9 @@ async def test_interview_told_listed_edited_and_deleted_through_the_real_process
     anna.press(rows[0], card.message_id)
     await edited(e2e, card, lambda t: t.startswith("Ozon — Python-разработчик"), "the card")
     anna.press("🗑 Удалить", card.message_id)
-    await edited(e2e, card, lambda t: t.startswith("Удалить собеседование в «Ozon»?"), "confirm")
+    await edited(
+        e2e, card, lambda t: t.startswith("Удалить собеседование в компании «Ozon»?"), "confirm"
+    )
     anna.press("🗑 Да, удалить", card.message_id)
     await edited(e2e, card, lambda t: t == f"🗑 Удалено.\n\n{EMPTY_LIST}", "the empty list")
     assert "Удалено" in anna.alerts()
@@ -277,7 +279,7 @@ async def test_kill_9_at_the_date_step_resumes_there_with_earlier_answers(e2e: B
     assert "💼 Позиция: Go developer" in lines, lines
     assert "👤 Контакт: не указан" in lines, lines
     assert "✉️ Канал: Телефон" in lines, lines
-    assert "📌 Итог: ⏳ Жду решения" in lines, lines
+    assert "📌 Итог: ⏳ Ожидание решения" in lines, lines
     await tap(anna, SAVE, "✅ Сохранено: Avito — Go developer.")
 
     await e2e.wait_idle()

@@ -37,7 +37,7 @@ async def record_interview(person: Person, company: str) -> None:
         ("Телефон", "Когда был последний этап?"),
         ("Вчера", "Все этапы пройдены?"),
         ("Да, это был финальный этап", "Чем всё закончилось"),
-        ("⏳ Жду решения", "О чём больше всего хочется узнать?"),
+        ("⏳ Ожидание решения", "О чём больше всего хочется узнать?"),
         ("Готово →", "Всё верно?"),
         ("✅ Сохранить", "✅ Сохранено"),
     ):
@@ -116,7 +116,7 @@ async def test_delete_leaves_no_trace_in_the_database_file_or_its_log(e2e: Backe
     await onboard(anna)
     await record_interview(anna, COMPANY)
     anna.send("/feedback")
-    await anna.expect("вставьте текст отзыва")
+    await anna.expect("вставьте текст обратной связи")
     anna.send(FEEDBACK)
     await anna.expect("📝 Добавлено")
     for button in ("✅ Готово", "▫️ Технические навыки", "Готово →", "⚖️ Смешанная"):

@@ -129,7 +129,9 @@ async def test_start_consent_onboarding_and_settings_through_the_real_process(
     preset = next(p for p in ("23:00–08:00", "21:00–10:00") if p not in card_text)
 
     anna.press("🌙 Тихие часы", card.message_id)
-    await e2e.wait_for(lambda: "Когда мне молчать?" in text_of(card), "the quiet-hours menu")
+    await e2e.wait_for(
+        lambda: "В какое время вас не беспокоить?" in text_of(card), "the quiet-hours menu"
+    )
     assert preset in [text for row in card.button_texts for text in row]
 
     anna.press(preset, card.message_id)

@@ -65,7 +65,7 @@ pytestmark = [pytest.mark.e2e, POSTGRES_REDIS_ONLY]
 
 SETTINGS_CARD = "⚙️ Настройки"
 QUIET_HOURS = "🌙 Тихие часы"
-QUIET_MENU = "Когда мне молчать?"
+QUIET_MENU = "В какое время вас не беспокоить?"
 NO_QUIET_HOURS = "🔔 Без тихих часов"
 QUIET_OFF = "🌙 Тихие часы: выключены"
 REMIND_LATER = "⏰ Напомнить позже"

@@ -108,7 +108,7 @@ async def test_tone_and_language_switch_edit_the_same_message(app: BotApp) -> No
     assert "Feedback on my interview" in copy_buttons(ivan)["📋 Тема"]
     # What was typed in Russian stays as typed, and the bot says so above the draft.
     assert (
-        "🔤 Черновик на английском, а эти данные — по-русски: компания, должность, "
+        "🔤 Черновик на английском, а эти данные — по-русски: компания, позиция, "
         "имя контакта, подпись." in (draft.text or "")
     )
     assert "нажмите «📄 Собеседование» → «✏️ Изменить»" in (draft.text or "")
@@ -128,7 +128,7 @@ async def test_sent_is_recorded_once_and_the_follow_up_is_explained(
     draft = ivan.last
     await ivan.press("✅ Отправлено")
     assert "✅ Отправлено 26 ноября. Удачи!" in (ivan.last.text or "")
-    assert "во вторник в 12:00 можно отправить одно короткое напоминание" in (ivan.last.text or "")
+    assert "во вторник в 12:00 можно один раз коротко написать снова" in (ivan.last.text or "")
     first = (await interviews(app))[0].request_sent_at
     assert first == clock.now
 
@@ -147,7 +147,7 @@ async def test_after_three_working_days_the_draft_is_the_follow_up(
     await ivan.press("✅ Отправлено")
     clock.advance(days=5)  # Tuesday
     await ivan.send("/draft")
-    assert (ivan.last.html or "").startswith("📝 <b>Короткое напоминание</b>")
+    assert (ivan.last.html or "").startswith("📝 <b>Короткое повторное письмо</b>")
 
 
 async def test_chat_channel_draft_has_no_subject_and_copies_the_username(app: BotApp) -> None:
@@ -180,7 +180,7 @@ async def test_more_stages_ahead_shows_advice_and_no_draft(app: BotApp) -> None:
     await ivan.press("Вчера")
     await ivan.press("Нет, будут ещё этапы")
     await ivan.press("Пропустить →")
-    await ivan.press("⏳ Жду решения")
+    await ivan.press("⏳ Ожидание решения")
     await ivan.press("Готово →")
     await ivan.press("✅ Сохранить")
     assert "🔁 Впереди ещё этапы" in (ivan.last.text or "")
@@ -261,7 +261,7 @@ async def test_english_fields_make_an_english_draft_without_a_note(app: BotApp) 
     await john.press("🇬🇧 EN")
     body = john.last.entity_texts("pre")[0]
     # The position was typed in Russian: named, and only it.
-    assert "по-русски: должность." in (john.last.text or "")
+    assert "по-русски: позиция." in (john.last.text or "")
     assert "компания" not in (john.last.text or "").split("🔤", 1)[1].split("\n", 1)[0]
     assert "at Acme." in body
     assert "Acme Inc." not in body
@@ -269,7 +269,7 @@ async def test_english_fields_make_an_english_draft_without_a_note(app: BotApp) 
 
 async def test_waiting_for_a_decision_asks_about_the_status_first(app: BotApp) -> None:
     ivan = await app.person(first_name="Иван", last_name="Петров").onboarded(gender="masculine")
-    await record(ivan, company='ООО "Ромашка"', outcome=("⏳ Жду решения",))
+    await record(ivan, company='ООО "Ромашка"', outcome=("⏳ Ожидание решения",))
     await ivan.press("📝 Показать черновик")
     draft = ivan.last
     assert (draft.html or "").startswith("📝 <b>Уточнение статуса</b> · ООО")
@@ -324,7 +324,7 @@ async def test_no_third_message_after_the_follow_up(app: BotApp, clock: FakeCloc
     await ivan.press("✅ Отправлено")
     clock.advance(days=5)
     await ivan.send("/draft")
-    assert (ivan.last.html or "").startswith("📝 <b>Короткое напоминание</b>")
+    assert (ivan.last.html or "").startswith("📝 <b>Короткое повторное письмо</b>")
     follow_up = ivan.last.entity_texts("pre")[0]
     assert "Позволю себе вернуться к своей просьбе об обратной связи" in follow_up
     await ivan.press("✅ Отправлено")

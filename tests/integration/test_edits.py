@@ -289,10 +289,10 @@ async def test_an_edited_part_of_the_feedback_replaces_it(app: BotApp, clock: Fa
     latest = [text_of(m) for m in await anna.edit(second, "Стоит подтянуть SQL и Git.")]
 
     assert older == [NOTE_IN_JOURNAL]
-    assert latest == ["✏️ Исправлено: отзыв — «Стоит подтянуть SQL и Git.»"]
+    assert latest == ["✏️ Исправлено: обратная связь — «Стоит подтянуть SQL и Git.»"]
     await anna.press("✅ Готово")
     again = [text_of(m) for m in await anna.edit(second, "Стоит подтянуть SQL, Git и Docker.")]
-    assert again == ["✏️ Исправлено: отзыв — «Стоит подтянуть SQL, Git и Docker.»"]
+    assert again == ["✏️ Исправлено: обратная связь — «Стоит подтянуть SQL, Git и Docker.»"]
     await anna.press("▫️ Технические навыки")
     await anna.press("Готово →")
     await anna.press("⚖️ Смешанная")

@@ -101,9 +101,9 @@ LABELS: dict[str, dict[str, str]] = {
         "final": "Да, это был финальный этап",
         "more": "Нет, будут ещё этапы",
         "rejected": "❌ Отказ",
-        "waiting": "⏳ Жду решения",
+        "waiting": "⏳ Ожидание решения",
         "offer": "🎉 Оффер",
-        "silent": "🤐 Компания молчит",
+        "silent": "🤐 Молчание компании",
         "polite": "Вежливый",
         "harsh": "Резкий или непрофессиональный",
         "tech": "▫️ Технические навыки",
@@ -321,7 +321,7 @@ SUMMARY_B = "\n".join(
         "✉️ Канал: Telegram · @anna_hr",
         "📅 Последний этап: 23 ноября",
         "🔁 Этапы: все пройдены",
-        "📌 Итог: 🤐 Компания молчит",
+        "📌 Итог: 🤐 Молчание компании",
         "📭 Последний контакт: 24 ноября",
         "🎯 О чём спросить: общее впечатление",
     ]
@@ -483,7 +483,7 @@ FLOWS = (
             "ru": (
                 "✉️ Канал: hh.ru или чат на сайте",
                 "📅 Последний этап: 24 ноября",
-                "📌 Итог: ⏳ Жду решения",
+                "📌 Итог: ⏳ Ожидание решения",
                 "🎯 О чём спросить: культурная совместимость",
             ),
             "en": (
@@ -617,7 +617,7 @@ FLOWS = (
             priorities=["comm"],
         ),
         {
-            "ru": ("📌 Итог: 🤐 Компания молчит", "📭 Последний контакт: 25 ноября"),
+            "ru": ("📌 Итог: 🤐 Молчание компании", "📭 Последний контакт: 25 ноября"),
             "en": ("📌 Outcome: 🤐 The company is silent", "📭 Last contact: November 25"),
         },
     ),
@@ -955,7 +955,7 @@ BACKS: dict[str, tuple[tuple[Turn, ...], tuple[Back, ...]]] = {
             Back("telegram", "channel", "Сейчас: Telegram"),
             Back("last_stage", "telegram", "Сейчас: @anna_hr", "Оставить «@anna_hr»"),
             Back("outcome", "all_done", "Сейчас: все пройдены"),
-            Back("last_contact", "outcome", "Сейчас: 🤐 Компания молчит"),
+            Back("last_contact", "outcome", "Сейчас: 🤐 Молчание компании"),
             Back("priorities", "last_contact", "Сейчас: 24 ноября"),
         ),
     ),
@@ -963,7 +963,7 @@ BACKS: dict[str, tuple[tuple[Turn, ...], tuple[Back, ...]]] = {
         PATH_PHONE,
         (
             Back("last_stage", "channel", "Сейчас: Телефон"),
-            Back("priorities", "outcome", "Сейчас: ⏳ Жду решения"),
+            Back("priorities", "outcome", "Сейчас: ⏳ Ожидание решения"),
         ),
     ),
     "chat-offer": (
@@ -1023,7 +1023,7 @@ async def test_back_to_a_skipped_step_offers_skip_again(app: BotApp) -> None:
     await person.press(RU["back"])
     assert text_of(prompt(person)) == (
         "👤 Кто проводил собеседование или кто ваш рекрутер?\n"
-        "По имени письмо обратится к человеку лично. Этот шаг можно пропустить."
+        "Если знаете имя, письмо начнётся с личного обращения. Этот шаг можно пропустить."
     )
     assert person.buttons() == ["Пропустить →", "← Назад", "✖ Отмена"]
 
@@ -1165,7 +1165,7 @@ EDITS = (
         "outcome",
         "Сейчас: ❌ Отказ",
         (press("outcome", "waiting"),),
-        "📌 Итог: ⏳ Жду решения",
+        "📌 Итог: ⏳ Ожидание решения",
         {"outcome": "waiting", "rejection_tone": None, "result_on": None},
         drops=("📨",),
     ),

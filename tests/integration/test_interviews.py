@@ -378,7 +378,7 @@ async def test_change_outcome_waiting_to_rejected_updates_the_dates(
     await person.press("🔄 Изменить итог")
     assert text_of(person.last).splitlines() == [
         "📌 Чем всё закончилось на сегодня?",
-        "Сейчас: ⏳ Жду решения",
+        "Сейчас: ⏳ Ожидание решения",
     ]
     await answer(
         person,
@@ -452,7 +452,7 @@ async def test_delete_asks_first(app: BotApp, clock: FakeClock) -> None:
     card = await open_card(person, "⏳ Яндекс — Python-разработчик · 25.11")
 
     await person.press("🗑 Удалить", card.message_id)
-    assert text_of(card) == "Удалить собеседование в «Яндекс»? Отменить это будет нельзя."
+    assert text_of(card) == "Удалить собеседование в компании «Яндекс»? Отменить это будет нельзя."
     assert person.buttons(card) == ["🗑 Да, удалить", "Нет, оставить"]
 
     await person.press("Нет, оставить", card.message_id)

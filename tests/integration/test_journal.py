@@ -45,10 +45,12 @@ async def test_feedback_in_several_messages_is_joined_tagged_and_answered(
     anna = await app.person().onboarded()
     interview_id = await interview(app, anna, clock, "Яндекс")
     await anna.send("/feedback")
-    assert "вставьте текст отзыва или перешлите сообщение рекрутера" in (anna.last.text or "")
+    assert "вставьте текст обратной связи или перешлите сообщение рекрутера" in (
+        anna.last.text or ""
+    )
     assert anna.buttons() == ["🤐 Обратную связь не дали", "🚫 Отказались", "✖ Отмена"]
     await anna.send("Сильная база по Python.")
-    assert anna.last.text == "📝 Добавлено (сообщений: 1). Ещё что-то или «Готово»?"
+    assert anna.last.text == "📝 Добавлено (сообщений: 1). Пришлите ещё или нажмите «Готово»."
     forwarded = app.fake.forward_text(
         anna.user, "Стоит подтянуть SQL и рассказ о проектах.", from_name="Ольга HR"
     )
@@ -62,8 +64,8 @@ async def test_feedback_in_several_messages_is_joined_tagged_and_answered(
     text = anna.last.text or ""
     assert "📓 Сохранено." in text
     assert "Следующие шаги" in text
-    assert "Потренируйте навыки, о которых сказали" in text
-    assert "Отрепетируйте вслух рассказ о своём опыте" in text
+    assert "Тренируйте навыки, о которых вам сказали" in text
+    assert "Потренируйтесь рассказывать о своём опыте вслух" in text
     assert "📝 Письмо с благодарностью" in anna.buttons()
 
     [entry] = await entries(app)
@@ -134,7 +136,7 @@ async def test_plan_aggregates_areas_across_interviews_and_remembers_ticks(
         await interview(app, anna, clock, company)
     for company in ("Яндекс", "Озон"):
         await anna.send("/feedback")
-        assert anna.last.text == "📓 К какому собеседованию относится отзыв?"
+        assert anna.last.text == "📓 К какому собеседованию относится обратная связь?"
         await anna.press(next(b for b in anna.buttons() if company in b))
         await anna.send(f"{company}: подтянуть SQL")
         await anna.press("✅ Готово")

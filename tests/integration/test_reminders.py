@@ -174,7 +174,9 @@ async def record(
 
 async def waiting(person: Person, company: str = "Т-Банк") -> SentMessage:
     """Waiting for a decision after today's final stage: write tomorrow at 12:00."""
-    saved = await record(person, company=company, last_stage="Сегодня", outcome=("⏳ Жду решения",))
+    saved = await record(
+        person, company=company, last_stage="Сегодня", outcome=("⏳ Ожидание решения",)
+    )
     assert "✉️ Лучше отправить завтра в 12:00" in (saved.text or "")
     assert "⏰ Напомнить вовремя" in person.buttons(saved)
     return saved
@@ -190,7 +192,7 @@ async def more_stages(person: Person, company: str = "Avito") -> SentMessage:
     await person.press("Вчера")
     await person.press("Нет, будут ещё этапы")
     await person.send("2.12")
-    await person.press("⏳ Жду решения")
+    await person.press("⏳ Ожидание решения")
     await person.press("Готово →")
     await person.press("✅ Сохранить")
     return person.last
@@ -536,7 +538,7 @@ async def test_no_answer_offers_the_short_reminder_draft(app: BotApp, reminders:
     assert (await reminders.reminder(reminder.id)).status == "done"
     assert message.text == "Яндекс — Python-разработчик\n\n🤐 Пока без ответа."
     assert len(replies) == 1
-    assert (replies[0].html or "").startswith("📝 <b>Короткое напоминание</b>")
+    assert (replies[0].html or "").startswith("📝 <b>Короткое повторное письмо</b>")
     assert replies[0].entity_texts("pre")
 
 
@@ -600,7 +602,7 @@ async def test_still_waiting_after_the_stage_reminder_is_not_asked_again_at_once
 ) -> None:
     ivan = await app.person(first_name="Иван", last_name="Петров").onboarded(gender="masculine")
     await stage_reminder_answered(ivan, reminders)
-    await ivan.press("⏳ Жду решения")
+    await ivan.press("⏳ Ожидание решения")
     await ivan.press("✅ Сохранить")
     assert (ivan.last.text or "").startswith("✅ Изменения сохранены.")
     assert "сейчас" not in (ivan.last.text or "")

@@ -101,19 +101,19 @@ async def test_russian_stats_with_the_chart(app: BotApp, clock: FakeClock) -> No
             "",
             "📁 5 собеседований, из них в архиве: 1",
             "❌ Отказ: 2",
-            "⏳ Жду решения: 1",
+            "⏳ Ожидание решения: 1",
             "🎉 Оффер: 1",
-            "🤐 Компания молчит: 1",
+            "🤐 Молчание компании: 1",
             "",
             "📨 Отправлено 3 запроса обратной связи",
             "💬 Получено 2 ответа",
             f"📈 Доля ответов: 67{NBSP}%",
-            "⏱ Ответ приходит за 2,5 дня (медиана)",
+            "⏱ Обычно отвечают за 2,5 дня",
             "",
-            "🎯 Чаще всего в отзывах просят подтянуть:",
+            "🎯 Чаще всего в обратной связи советуют подтянуть:",
             "• Технические навыки: упоминается в 2 собеседованиях",
             "• Навыки коммуникации: упоминается в 1 собеседовании",
-            "Следующие шаги — в /plan.",
+            "Следующие шаги — в плане развития: /plan.",
         ]
     )
     assert "photo" in photo.data
@@ -137,12 +137,12 @@ async def test_russian_stats_without_the_chart_below_three_interviews(
             "",
             "📁 2 собеседования",
             "❌ Отказ: 1",
-            "⏳ Жду решения: 1",
+            "⏳ Ожидание решения: 1",
             "",
             "📨 Отправлен 1 запрос обратной связи",
             "💬 Получен 1 ответ",
             f"📈 Доля ответов: 100{NBSP}%",
-            "⏱ Ответ приходит за 1 день (медиана)",
+            "⏱ Обычно отвечают за 1 день",
         ]
     )
     assert app.fake.photos == []
@@ -185,9 +185,9 @@ async def test_english_stats_with_the_chart(app: BotApp, clock: FakeClock) -> No
             "📨 3 feedback requests sent",
             "💬 1 answer received",
             "📈 Response rate: 33%",
-            "⏱ An answer takes 4 days (median)",
+            "⏱ They usually answer within 4 days",
             "",
-            "🎯 Feedback most often asks to work on:",
+            "🎯 Feedback most often says to work on:",
             "• Culture fit: mentioned in 1 interview",
             "/plan turns them into next steps.",
         ]

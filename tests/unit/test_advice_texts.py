@@ -25,8 +25,8 @@ def late_text(action: Action, reason: Reason, language: str) -> str:
     [
         (Action.THANKS_OFFER, Reason.OFFER, "ru", "благодарность уместна всегда", "запрос"),
         (Action.THANKS_OFFER, Reason.OFFER, "en", "a thank-you is always welcome", "request"),
-        (Action.FOLLOW_UP, Reason.NO_REPLY, "ru", "момент для напоминания", "запрос"),
-        (Action.FOLLOW_UP, Reason.NO_REPLY, "en", "moment for the reminder", "request"),
+        (Action.FOLLOW_UP, Reason.NO_REPLY, "ru", "момент для повторного письма", "запрос"),
+        (Action.FOLLOW_UP, Reason.NO_REPLY, "en", "moment for a follow-up", "request"),
         (Action.REQUEST, Reason.AFTER_FINAL_STAGE, "ru", "Вопрос о статусе", "запрос"),
         (Action.REQUEST, Reason.SILENCE, "en", "Asking where things stand", "request"),
         (Action.REQUEST, Reason.SAME_DAY, "ru", "Даже поздний запрос", "статус"),

@@ -235,15 +235,15 @@ def labels(language: str) -> ChartLabels:
     if language == "ru":
         return ChartLabels(
             title="Ваши собеседования",
-            outcomes_title="По результатам",
+            outcomes_title="По итогам",
             outcomes={
                 Outcome.REJECTED: "Отказ",
-                Outcome.WAITING: "Жду решения",
+                Outcome.WAITING: "Ожидание решения",
                 Outcome.OFFER: "Оффер",
-                Outcome.SILENT: "Компания молчит",
+                Outcome.SILENT: "Молчание компании",
             },
             funnel_title="От собеседования до ответа",
-            funnel=("Собеседования", "Отправлены запросы", "Ответы на запросы"),
+            funnel=("Собеседования", "Отправленные запросы", "Ответы на запросы"),
         )
     return ChartLabels(
         title="Your interviews",

@@ -169,7 +169,7 @@ async def on_interview(
         builder.adjust(2)
         await edit_text(
             message,
-            _("Delete the interview at «{company}»? This cannot be undone.").format(
+            _("Delete the interview with «{company}»? This cannot be undone.").format(
                 company=quote_input(interview.company, 100)
             ),
             builder.as_markup(),

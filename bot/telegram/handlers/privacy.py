@@ -33,11 +33,11 @@ def privacy_text() -> str:
             "",
             _(
                 "I keep only what you told me: your signature, wording form, language, time "
-                "zone and quiet hours; the interviews you recorded; the reminders planned for "
-                "you. It is used only to help you with feedback requests and is never passed "
-                "to anyone."
+                "zone and quiet hours; the interviews you recorded; the feedback and notes in "
+                "your journal and your improvement plan; the reminders planned for you. It is "
+                "used only to help you with feedback and is never passed to anyone."
             ),
-            _("It is kept for as long as you use the bot, until you delete it."),
+            _("It is kept until you delete it."),
             _("/export sends you all of it as a JSON file."),
             _("/delete erases everything at once, reminders included."),
         ]

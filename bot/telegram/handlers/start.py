@@ -29,7 +29,7 @@ def consent_text() -> str:
             "",
             _("• I tell you when it is best to ask the employer for feedback."),
             _("• I write a polite request that you copy with one tap."),
-            _("• I remind you at the right moment and turn the answers into a plan."),
+            _("• I remind you at the right moment and turn the answers into an improvement plan."),
             "",
             _(
                 "🔒 <b>Privacy.</b> To help, I keep what you tell me: a name to sign letters "

@@ -58,22 +58,22 @@ def step_text(area: JournalArea, step: Step) -> str:
             "Practise the skills they mentioned: a small task on the topic every day this week"
         ),
         JournalArea.COMMUNICATION: _(
-            "Rehearse telling about your experience aloud: 2–3 stories of 2 minutes each"
+            "Rehearse talking about your experience aloud: 2–3 stories of 2 minutes each"
         ),
         JournalArea.CULTURE: _(
-            "Before the next interview, read how the team works and prepare questions about it"
+            "Before the next interview, find out how the team works and prepare questions about it"
         ),
         JournalArea.ATTITUDE: _(
-            "Prepare a story of a task you saw through to the end and what you took "
-            "responsibility for"
+            "Prepare a story about a task you saw through to the end and what you were "
+            "responsible for"
         ),
         JournalArea.OTHER: _("Write down one thing to do differently and do it this week"),
     }
     if step is Step.PRACTICE:
         return practice[area]
     if step is Step.CV:
-        return _("Update your CV and portfolio where this area shows")
-    return _("Prepare an example for the next interview that shows the change")
+        return _("Update the parts of your CV and portfolio that show this area")
+    return _("Prepare an example for the next interview that shows your progress")
 
 
 def entry_line(entry: JournalEntry, zone: str, limit: int = CARD_QUOTE) -> str:
@@ -119,10 +119,11 @@ def card_journal(latest: Paged[JournalEntry], zone: str) -> str:
 def plan_text(plans: list[AreaPlan]) -> str:
     if not plans:
         return _(
-            "📈 <b>Your plan</b>\n\nNothing to work on yet. When you record constructive "
-            "feedback (/feedback), the areas it names and the next steps appear here."
+            "📈 <b>Your improvement plan</b>\n\nNothing to work on yet. When you record "
+            "constructive feedback (/feedback), the areas it names and the next steps appear "
+            "here."
         )
-    lines = [_("📈 <b>Your plan</b>"), ""]
+    lines = [_("📈 <b>Your improvement plan</b>"), ""]
     for plan in plans:
         mentioned = ngettext(
             "mentioned in {count} interview", "mentioned in {count} interviews", plan.interviews
@@ -191,7 +192,7 @@ def areas_prompt(chosen: list[str]) -> tuple[str, InlineKeyboardMarkup]:
     builder.button(text=_("Done →"), callback_data=JournalCb(action="areas_done"))
     builder.adjust(1)
     return (
-        _("🏷 What did the feedback speak about? Choose all that apply."),
+        _("🏷 What was the feedback about? Choose all that apply."),
         builder.as_markup(),
     )
 
@@ -229,7 +230,7 @@ def saved_card(
                 text=_("❓ A clarifying question"),
                 callback_data=DraftCb(action="show", id=interview_id, kind=Kind.CLARIFY),
             )
-        builder.button(text=_("📈 My plan"), callback_data=PlanCb(area="", step=""))
+        builder.button(text=_("📈 Improvement plan"), callback_data=PlanCb(area="", step=""))
     else:
         lines = [
             _("📓 Noted."),

@@ -72,10 +72,10 @@ def stats_text(stats: Stats) -> str:
         lines.append(_("📈 Response rate: {rate}").format(rate=rate))
     if stats.median_days is not None:
         lines.append(
-            _("⏱ An answer takes {days} (median)").format(days=days_text(stats.median_days))
+            _("⏱ They usually answer within {days}").format(days=days_text(stats.median_days))
         )
     if stats.top_areas:
-        lines += ["", _("🎯 Feedback most often asks to work on:")]
+        lines += ["", _("🎯 Feedback most often says to work on:")]
         for area, count in stats.top_areas:
             mentioned = ngettext(
                 "mentioned in {count} interview", "mentioned in {count} interviews", count

@@ -76,7 +76,7 @@ def _late_text(reason: Reason) -> str:
         )
     if reason is Reason.NO_REPLY:
         return _(
-            "⏰ The best moment for the reminder has passed, but it is not too late: "
+            "⏰ The best moment for a follow-up has passed, but it is not too late: "
             "better send it now."
         )
     if reason in {Reason.AFTER_FINAL_STAGE, Reason.SILENCE}:
@@ -119,7 +119,7 @@ def recommendation_text(rec: Recommendation, now: datetime, zone_name: str) -> s
             "the date of the next stage, add it on the interview card."
         ),
         Reason.NO_REPLY: _(
-            "📨 If there is no answer, one short reminder is fine {when}: "
+            "📨 If there is no answer, one short follow-up is fine {when}: "
             "three working days after your request."
         ),
         Reason.STOP_NO_REPLY: _(
