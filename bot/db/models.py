@@ -19,9 +19,17 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
 )
+from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db.base import Base, UTCDateTime
+from bot.domain.calendar import default_calendar
+
+
+def _calendar_of_zone(context: DefaultExecutionContext) -> str:
+    """A new person's calendar when none is given: the default of their time zone."""
+    parameters = context.get_current_parameters()  # type: ignore[no-untyped-call]  # unannotated
+    return default_calendar(str(parameters["timezone"]))
 
 
 class User(Base):
@@ -34,6 +42,11 @@ class User(Base):
     signature: Mapped[str] = mapped_column(String(64))
     gender: Mapped[str] = mapped_column(String(1), default="n")
     timezone: Mapped[str] = mapped_column(String(64))
+    # Whose working days count: "ru" (the Russian production calendar) or "none"
+    # (Monday–Friday); unless given, the default of the time zone (bot.domain.calendar).
+    calendar: Mapped[str] = mapped_column(
+        String(8), default=_calendar_of_zone, server_default="none"
+    )
     quiet_start: Mapped[time | None] = mapped_column(Time(), nullable=True)
     quiet_end: Mapped[time | None] = mapped_column(Time(), nullable=True)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -1,9 +1,11 @@
 """When to ask for feedback: the seed's timing rules, made exact. Pure: ``now`` is an argument.
 
 Every rule works in the person's time zone and returns UTC instants. The work window W is
-Monday–Friday 10:00–18:00 local time, when a recruiter reads mail. Events known only by
-their date (the last stage, the day the answer came, the last contact) are taken to have
-happened around midday, so "24 hours later" means the next day after lunch.
+10:00–18:00 local time on a working day, when a recruiter reads mail; working days are those
+of the person's calendar (:mod:`bot.domain.calendar`: the Russian production calendar, with
+its holidays and moved days, or Monday–Friday). Events known only by their date (the last
+stage, the day the answer came, the last contact) are taken to have happened around midday,
+so "24 hours later" means the next day after lunch.
 
 Rules (DESIGN.md, "Timing rules"):
 * rejected, polite → the same day the result came; outside W → the next W opening;
@@ -24,7 +26,8 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 from typing import Final
 
-from bot.db.models import Interview
+from bot.db.models import Interview, User
+from bot.domain.calendar import WorkCalendar, calendar_of
 from bot.domain.intake import Outcome, Tone
 from bot.domain.preferences import get_tz
 
@@ -94,49 +97,35 @@ class Recommendation:
 # --- the work window ------------------------------------------------------------------------
 
 
-def is_working_day(day: date) -> bool:
-    return day.weekday() < 5
-
-
 def _at(day: date, clock: time, zone: tzinfo) -> datetime:
     """A local wall-clock time on a day; a time skipped by a DST jump moves forward."""
     local = datetime.combine(day, clock, tzinfo=zone)
     return local.astimezone(zone)
 
 
-def in_work_window(moment: datetime, zone: tzinfo) -> bool:
+def in_work_window(moment: datetime, zone: tzinfo, calendar: WorkCalendar) -> bool:
     local = moment.astimezone(zone)
-    return is_working_day(local.date()) and WORK_START <= local.time() < WORK_END
+    return calendar.is_working_day(local.date()) and WORK_START <= local.time() < WORK_END
 
 
-def first_work_moment(moment: datetime, zone: tzinfo) -> datetime:
+def first_work_moment(moment: datetime, zone: tzinfo, calendar: WorkCalendar) -> datetime:
     """The earliest instant ≥ ``moment`` inside the work window."""
     local = moment.astimezone(zone)
     day = local.date()
-    if is_working_day(day):
+    if calendar.is_working_day(day):
         if local.time() < WORK_START:
             return _at(day, WORK_START, zone)
         if local.time() < WORK_END:
             return moment
-    day += timedelta(days=1)
-    while not is_working_day(day):
-        day += timedelta(days=1)
-    return _at(day, WORK_START, zone)
+    return _at(calendar.next_working_day(day), WORK_START, zone)
 
 
-def next_working_day(day: date) -> date:
-    day += timedelta(days=1)
-    while not is_working_day(day):
-        day += timedelta(days=1)
-    return day
-
-
-def add_working_days(moment: datetime, days: int, zone: tzinfo) -> datetime:
-    """The same local time ``days`` working days later (weekends do not count)."""
+def add_working_days(moment: datetime, days: int, zone: tzinfo, calendar: WorkCalendar) -> datetime:
+    """The same local time ``days`` working days later (days off do not count)."""
     local = moment.astimezone(zone)
     day = local.date()
     for _ in range(days):
-        day = next_working_day(day)
+        day = calendar.next_working_day(day)
     return _at(day, local.time(), zone)
 
 
@@ -153,36 +142,46 @@ def _event(day: date, zone: tzinfo) -> datetime:
 
 
 def _window(
-    action: Action, reason: Reason, start: datetime, end: datetime, now: datetime
+    action: Action,
+    reason: Reason,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    calendar: WorkCalendar,
 ) -> Recommendation:
     """Place ``now`` against a window: before it → its start; inside → the first work-window
     moment from now (now itself in working hours); nothing left of it → overdue, now."""
     if now < start:
         return Recommendation(action, reason, start, end)
-    moment = first_work_moment(now, start.tzinfo or UTC)
+    moment = first_work_moment(now, start.tzinfo or UTC, calendar)
     if moment < end:
         return Recommendation(action, reason, moment, end)
     return Recommendation(action, reason, now, end, overdue=True)
 
 
-def _same_day(day: date, zone: tzinfo, now: datetime) -> tuple[datetime, datetime]:
+def _same_day(
+    day: date, zone: tzinfo, calendar: WorkCalendar, now: datetime
+) -> tuple[datetime, datetime]:
     """The work window of ``day``, or the next one when ``day`` has none left.
 
     The day of the result counts as long as it lasts: a result recorded after 18:00 the
     same day most likely came after hours, so the next opening is still on time.
     """
-    start = first_work_moment(_at(day, time(0, 0), zone), zone)
+    start = first_work_moment(_at(day, time(0, 0), zone), zone, calendar)
     end = _close_of(start, zone)
     today = now.astimezone(zone).date()
     if day == today and now >= end:
-        start = first_work_moment(now, zone)
+        start = first_work_moment(now, zone, calendar)
         end = _close_of(start, zone)
     return start, end
 
 
-def recommend(facts: Facts, zone_name: str, now: datetime) -> Recommendation:
-    """The recommendation for one interview at ``now``; its instants are in UTC."""
-    rec = _recommend(facts, get_tz(zone_name), now)
+def recommend(
+    facts: Facts, zone_name: str, now: datetime, calendar: WorkCalendar
+) -> Recommendation:
+    """The recommendation for one interview at ``now``, in the person's time zone and by
+    their working calendar; its instants are in UTC."""
+    rec = _recommend(facts, get_tz(zone_name), calendar, now)
 
     def utc(moment: datetime | None) -> datetime | None:
         return moment.astimezone(UTC) if moment is not None else None
@@ -190,63 +189,72 @@ def recommend(facts: Facts, zone_name: str, now: datetime) -> Recommendation:
     return replace(rec, moment=utc(rec.moment), window_end=utc(rec.window_end))
 
 
-def _recommend(facts: Facts, zone: tzinfo, now: datetime) -> Recommendation:
+def _recommend(facts: Facts, zone: tzinfo, calendar: WorkCalendar, now: datetime) -> Recommendation:
     if facts.reply == "declined":
         return Recommendation(Action.STOP, Reason.DECLINED, None, None)
     if facts.reply == "feedback":
         return Recommendation(Action.THANKS_FEEDBACK, Reason.ANSWERED, now, None)
     if facts.request_sent_at is not None:
-        return _after_sent(facts, zone, now)
+        return _after_sent(facts, zone, calendar, now)
     outcome = Outcome(facts.outcome)
     result_day = facts.result_on or facts.last_stage_on
     if outcome is Outcome.OFFER:
-        start, end = _same_day(result_day, zone, now)
-        return _window(Action.THANKS_OFFER, Reason.OFFER, start, end, now)
+        start, end = _same_day(result_day, zone, calendar, now)
+        return _window(Action.THANKS_OFFER, Reason.OFFER, start, end, now, calendar)
     if outcome is Outcome.REJECTED and facts.rejection_tone == Tone.HARSH:
         earliest = max(
             _event(result_day, zone) + timedelta(hours=24),
-            _at(next_working_day(result_day), WORK_START, zone),
+            _at(calendar.next_working_day(result_day), WORK_START, zone),
         )
-        start = first_work_moment(earliest, zone)
-        end = _close_of(add_working_days(start, 2, zone), zone)
-        return _window(Action.REQUEST, Reason.HARSH_PAUSE, start, end, now)
+        start = first_work_moment(earliest, zone, calendar)
+        end = _close_of(add_working_days(start, 2, zone, calendar), zone)
+        return _window(Action.REQUEST, Reason.HARSH_PAUSE, start, end, now, calendar)
     if outcome is Outcome.REJECTED:
-        start, end = _same_day(result_day, zone, now)
-        return _window(Action.REQUEST, Reason.SAME_DAY, start, end, now)
+        start, end = _same_day(result_day, zone, calendar, now)
+        return _window(Action.REQUEST, Reason.SAME_DAY, start, end, now, calendar)
     if outcome is Outcome.SILENT:
         contact = _event(facts.last_contact_on or facts.last_stage_on, zone)
-        start = first_work_moment(contact + timedelta(days=3), zone)
+        start = first_work_moment(contact + timedelta(days=3), zone, calendar)
         end = max(_at((contact + timedelta(days=5)).date(), WORK_END, zone), _close_of(start, zone))
-        return _window(Action.REQUEST, Reason.SILENCE, start, end, now)
+        return _window(Action.REQUEST, Reason.SILENCE, start, end, now, calendar)
     if not facts.all_stages_done:
         if facts.next_stage_on is None:
             return Recommendation(Action.WAIT, Reason.MORE_STAGES_NO_DATE, None, None)
-        check = first_work_moment(_at(facts.next_stage_on, WORK_END, zone), zone)
+        check = first_work_moment(_at(facts.next_stage_on, WORK_END, zone), zone, calendar)
         return Recommendation(Action.CHECK_AFTER_STAGE, Reason.MORE_STAGES, max(check, now), None)
     stage = _event(facts.last_stage_on, zone)
-    start = first_work_moment(stage + timedelta(hours=24), zone)
+    start = first_work_moment(stage + timedelta(hours=24), zone, calendar)
     end = max(stage + timedelta(hours=48), _close_of(start, zone))
-    return _window(Action.REQUEST, Reason.AFTER_FINAL_STAGE, start, end, now)
+    return _window(Action.REQUEST, Reason.AFTER_FINAL_STAGE, start, end, now, calendar)
 
 
-def _after_sent(facts: Facts, zone: tzinfo, now: datetime) -> Recommendation:
+def _after_sent(
+    facts: Facts, zone: tzinfo, calendar: WorkCalendar, now: datetime
+) -> Recommendation:
     assert facts.request_sent_at is not None
     if facts.follow_up_sent_at is None:
         # Counted from the first working moment: a request sent on Saturday starts on Monday.
-        sent = first_work_moment(facts.request_sent_at, zone)
-        due = first_work_moment(add_working_days(sent, FOLLOW_UP_AFTER_WORKING_DAYS, zone), zone)
-        end = _close_of(add_working_days(due, 2, zone), zone)
-        return _window(Action.FOLLOW_UP, Reason.NO_REPLY, due, end, now)
+        sent = first_work_moment(facts.request_sent_at, zone, calendar)
+        due = first_work_moment(
+            add_working_days(sent, FOLLOW_UP_AFTER_WORKING_DAYS, zone, calendar), zone, calendar
+        )
+        end = _close_of(add_working_days(due, 2, zone, calendar), zone)
+        return _window(Action.FOLLOW_UP, Reason.NO_REPLY, due, end, now, calendar)
     followed = facts.follow_up_sent_at
-    stop = add_working_days(followed, STOP_AFTER_WORKING_DAYS, zone)
+    stop = add_working_days(followed, STOP_AFTER_WORKING_DAYS, zone, calendar)
     sent_day = followed.astimezone(zone).date()
-    if not is_working_day(sent_day):
+    if not calendar.is_working_day(sent_day):
         # Sent on a day off: all five working days after it must be over.
         fifth = sent_day
         for _day in range(STOP_AFTER_WORKING_DAYS):
-            fifth = next_working_day(fifth)
+            fifth = calendar.next_working_day(fifth)
         stop = max(stop, _at(fifth, WORK_END, zone))
     return Recommendation(Action.STOP, Reason.STOP_NO_REPLY, max(stop, now), None)
+
+
+def recommend_for(interview: Interview, user: User, now: datetime) -> Recommendation:
+    """The recommendation for a saved interview, in its person's zone and calendar."""
+    return recommend(facts_of(interview), user.timezone, now, calendar_of(user.calendar))
 
 
 def facts_of(interview: Interview) -> Facts:

@@ -12,7 +12,7 @@ from bot.db.repositories.interviews import InterviewRepository
 from bot.db.repositories.reminders import ReminderRepository
 from bot.domain.paging import window
 from bot.domain.reminders import ReminderKind, plan
-from bot.domain.timing import Recommendation, facts_of, recommend
+from bot.domain.timing import Recommendation, recommend_for
 from bot.services.journal import Journal
 from bot.services.reminders import Reminders
 from bot.services.work import Work
@@ -117,7 +117,7 @@ class Interviews:
         first = getattr(interview, column) is None
         if first:
             await self._repo.update(interview, now, **{column: now})
-        recommendation = recommend(facts_of(interview), user.timezone, now)
+        recommendation = recommend_for(interview, user, now)
         planned = plan(recommendation, now)
         check = None
         if first and ask_for_answer and planned is not None:
@@ -158,7 +158,7 @@ class Interviews:
         if interview is None:
             return None
         now = self._work.now()
-        recommendation = recommend(facts_of(interview), user.timezone, now)
+        recommendation = recommend_for(interview, user, now)
         pending = await ReminderRepository(self._work.session).pending(interview_id=interview.id)
         stage_check = next((n for n in pending if n.kind == ReminderKind.STAGE), None)
         offer = _offer(plan(recommendation, now), now)
@@ -170,7 +170,7 @@ class Interviews:
         work = self._work
         reminders = Reminders(work)
         now = work.now()
-        recommendation = recommend(facts_of(interview), user.timezone, now)
+        recommendation = recommend_for(interview, user, now)
         planned = _offer(plan(recommendation, now), now)
         stage_check = None
         if planned is not None and planned[0] is ReminderKind.STAGE:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.db.models import User
 from bot.db.repositories.users import UserRepository
+from bot.domain.calendar import calendar_after_zone_change
 from bot.services.reminders import Reminders
 from bot.services.work import Work
 
@@ -24,9 +25,12 @@ class Profile:
         return user
 
     async def change_zone(self, user: User, zone: str) -> User:
-        """A new time zone; pending reminders keep their local time in it."""
+        """A new time zone; pending reminders keep their local time in it. A calendar that
+        was only the old zone's default follows the new zone (Moscow → Berlin: Monday–Friday);
+        one the person chose stays."""
         old = user.timezone
-        await self._users.update(user, self._work.now(), timezone=zone)
+        calendar = calendar_after_zone_change(user.calendar, old, zone)
+        await self._users.update(user, self._work.now(), timezone=zone, calendar=calendar)
         if old != zone:
             await Reminders(self._work).move_to_new_zone(user, old)
         return user

@@ -24,7 +24,7 @@ from bot.domain.reminders import (
     same_local_time,
     snoozed,
 )
-from bot.domain.timing import facts_of, recommend
+from bot.domain.timing import recommend_for
 from bot.services.work import Work
 
 
@@ -62,7 +62,7 @@ class Reminders:
         nothing is recommended), or at a snooze option, about what is recommended (a letter
         if nothing is)."""
         now = self._work.now()
-        planned = plan(recommend(facts_of(interview), user.timezone, now), now)
+        planned = plan(recommend_for(interview, user, now), now)
         if option is None:
             if planned is None:
                 return None

@@ -225,3 +225,58 @@ def test_reminders_start_unmarked_and_keep_their_rows_across_revision_0009(
     command.downgrade(config, "0008")
     rows = asyncio.run(run("SELECT id, status, attempts FROM reminders ORDER BY id"))
     assert rows == [(7, "sending", 1), (8, "sent", 1), (9, "pending", 1)]
+
+
+def test_people_get_their_zones_calendar_across_revision_0010(empty_db_url: str) -> None:
+    """Revision 0010 adds ``calendar``: a person in any of Russia's zones gets the Russian
+    production calendar ("ru"), anyone else Monday–Friday ("none"); a downgrade drops it and
+    keeps the people."""
+    config = alembic_config(empty_db_url)
+    command.upgrade(config, "0009")
+    now = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+
+    async def run(*statements: str) -> list[tuple[object, ...]]:
+        engine = create_async_engine(empty_db_url)
+        try:
+            async with engine.begin() as connection:
+                result = None
+                for statement in statements:
+                    result = await connection.execute(text(statement), {"now": now})
+                return [tuple(row) for row in result] if result and result.returns_rows else []
+        finally:
+            await engine.dispose()
+
+    insert = (
+        "INSERT INTO users (id, language, signature, gender, timezone, is_active, "
+        "consented_at, created_at, updated_at) "
+        "VALUES ({id}, 'ru', 'Анна', 'f', '{zone}', true, :now, :now, :now)"
+    )
+    zones = {
+        1: "Europe/Moscow",
+        2: "Asia/Krasnoyarsk",  # typed: not one of the buttons, still Russia
+        3: "Europe/Kaliningrad",
+        4: "Europe/Berlin",
+        5: "UTC+03:00",  # a bare offset names no country
+        6: "Asia/Almaty",
+    }
+    asyncio.run(
+        run(
+            *(insert.format(id=n, zone=zone) for n, zone in zones.items()),
+            "INSERT INTO interviews (id, user_id, company, position, channel, last_stage_on, "
+            "all_stages_done, outcome, priorities, created_at, updated_at) VALUES (5, 1, "
+            "'Яндекс', 'Аналитик', 'email', '2026-11-30', true, 'waiting', '[]', :now, :now)",
+            "INSERT INTO reminders (id, user_id, interview_id, kind, due_at, status, attempts, "
+            "created_at, updated_at) VALUES (7, 1, 5, 'send', :now, 'pending', 0, :now, :now)",
+        )
+    )
+    kept = "SELECT i.id, r.id FROM interviews i JOIN reminders r ON r.interview_id = i.id"
+
+    command.upgrade(config, "0010")
+    rows = asyncio.run(run("SELECT id, calendar FROM users ORDER BY id"))
+    assert rows == [(1, "ru"), (2, "ru"), (3, "ru"), (4, "none"), (5, "none"), (6, "none")]
+    assert asyncio.run(run(kept)) == [(5, 7)]  # the person's records are not touched
+
+    command.downgrade(config, "0009")
+    rows = asyncio.run(run("SELECT id, timezone FROM users ORDER BY id"))
+    assert rows == sorted(zones.items())
+    assert asyncio.run(run(kept)) == [(5, 7)]

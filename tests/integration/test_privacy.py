@@ -83,6 +83,7 @@ async def test_export_sends_only_the_persons_own_data(app: BotApp, clock: FakeCl
     data = json.loads(document.content)
     assert data["person"]["id"] == anna.user.id
     assert data["person"]["signature"] == "Анна Иванова"
+    assert data["person"]["calendar"] == "ru"  # Europe/Moscow: the Russian working calendar
     assert [item["company"] for item in data["interviews"]] == ["Яндекс"]
     assert len(data["reminders"]) == 1
     assert "Озон" not in document.content.decode()

@@ -17,13 +17,13 @@ from tests.harness import BotApp, Person
 RU_BUTTONS = [
     ["🌐 Язык", "✍️ Подпись"],
     ["👤 Форма в письмах", "🕒 Часовой пояс"],
-    ["🌙 Тихие часы"],
+    ["📅 Рабочие дни", "🌙 Тихие часы"],
     ["✅ Готово"],
 ]
 EN_BUTTONS = [
     ["🌐 Language", "✍️ Signature"],
     ["👤 Russian wording", "🕒 Time zone"],
-    ["🌙 Quiet hours"],
+    ["📅 Working days", "🌙 Quiet hours"],
     ["✅ Done"],
 ]
 CYRILLIC = re.compile("[а-яё]", re.IGNORECASE)
@@ -54,7 +54,8 @@ def card_text(
     signature: str = "Анна Иванова",
     form: str = "Нейтрально, без указания рода",
     zone: str = "Europe/Moscow (UTC+3), у вас сейчас 12:00",
-    quiet: str = "22:00–09:00: в это время напоминания не приходят, они ждут утра",
+    days: str = "Производственный календарь РФ",
+    quiet: str = "22:00–09:00; напоминания на это время придут в 09:00",
 ) -> str:
     return "\n".join(
         [
@@ -64,6 +65,7 @@ def card_text(
             f"✍️ Подпись: {signature}",
             f"👤 Форма в письмах: {form}",
             f"🕒 Часовой пояс: {zone}",
+            f"📅 Рабочие дни: {days}",
             f"🌙 Тихие часы: {quiet}",
             "",
             "Что изменить?",
@@ -381,6 +383,84 @@ async def test_bad_time_zones_are_refused_and_nothing_changes(
     assert (await stored_user(app, anna.user.id)).timezone == "UTC+04:00"
 
 
+# --- working days -------------------------------------------------------------------------
+
+RU_DAYS_PROMPT = (
+    "📅 Какие дни считать рабочими, когда я подбираю время для письма работодателю? "
+    "Производственный календарь РФ пропускает праздники (1–8 января, майские и другие) "
+    "и учитывает перенесённые рабочие дни. «Пн–пт» подойдёт для других стран."
+)
+
+
+async def test_working_days_switch_between_the_russian_calendar_and_monday_to_friday(
+    app: BotApp,
+) -> None:
+    anna = await app.person().onboarded()  # Europe/Moscow: the Russian calendar by default
+    card = await open_card(anna)
+    assert card.text == card_text()
+
+    await anna.press("📅 Рабочие дни")
+    assert card.text == RU_DAYS_PROMPT
+    assert card.button_texts == [
+        ["✓ Производственный календарь РФ"],
+        ["Пн–пт, без праздников"],
+        ["← Назад"],
+    ]
+
+    await anna.press("Пн–пт, без праздников")
+    assert anna.answers()[-1] == "Сохранено"
+    assert card.text == card_text(days="Пн–пт, без праздников")
+    assert card.button_texts == RU_BUTTONS
+    assert (await stored_user(app, anna.user.id)).calendar == "none"
+
+    await anna.press("📅 Рабочие дни")
+    assert card.button_texts[:2] == [["Производственный календарь РФ"], ["✓ Пн–пт, без праздников"]]
+    await anna.press("Производственный календарь РФ")
+    assert card.text == card_text()
+    assert (await stored_user(app, anna.user.id)).calendar == "ru"
+
+
+async def test_working_days_in_english(app: BotApp) -> None:
+    john = app.person(2002, first_name="John", last_name="Smith", language_code="en")
+    await john.onboarded()
+    card = await open_card(john)
+    assert "📅 Working days: Russian production calendar" in (card.text or "")
+
+    await john.press("📅 Working days")
+    assert (card.text or "").startswith(
+        "📅 Which days count as working days when I choose a time to write to an employer?"
+    )
+    assert card.button_texts == [
+        ["✓ Russian production calendar"],
+        ["Monday–Friday, no holidays"],
+        ["← Back"],
+    ]
+
+    await john.press("Monday–Friday, no holidays")
+    assert john.answers()[-1] == "Saved"
+    assert "📅 Working days: Monday–Friday, no holidays" in (card.text or "")
+    assert card.button_texts == EN_BUTTONS
+
+
+async def test_the_default_calendar_follows_the_zone_and_a_chosen_one_stays(app: BotApp) -> None:
+    anna = await app.person().onboarded()
+    await open_card(anna)
+    await anna.press("🕒 Часовой пояс")
+    replies = await anna.send("Europe/Berlin")  # the Russian default goes with Moscow
+    assert "📅 Рабочие дни: Пн–пт, без праздников" in (replies[0].text or "")
+    assert (await stored_user(app, anna.user.id)).calendar == "none"
+
+    await anna.press("📅 Рабочие дни", replies[0].message_id)
+    await anna.press("Производственный календарь РФ")  # chosen in Berlin: works for Russia
+    await anna.press("🕒 Часовой пояс", replies[0].message_id)
+    replies = await anna.send("Europe/Lisbon")
+    assert "📅 Рабочие дни: Производственный календарь РФ" in (replies[0].text or "")
+
+    await anna.press("🕒 Часовой пояс", replies[0].message_id)
+    await anna.press("UTC+7 Новосибирск")
+    assert (await stored_user(app, anna.user.id)).calendar == "ru"
+
+
 # --- quiet hours --------------------------------------------------------------------------
 
 
@@ -399,9 +479,7 @@ async def test_quiet_hours_preset_is_saved(app: BotApp) -> None:
     await anna.press("23:00–08:00")
 
     assert anna.answers()[-1] == "Сохранено"
-    assert card.text == card_text(
-        quiet="23:00–08:00: в это время напоминания не приходят, они ждут утра"
-    )
+    assert card.text == card_text(quiet="23:00–08:00; напоминания на это время придут в 08:00")
     user = await stored_user(app, anna.user.id)
     assert (user.quiet_start, user.quiet_end) == (time(23, 0), time(8, 0))
 
@@ -429,7 +507,7 @@ async def test_other_quiet_hours_typed(app: BotApp) -> None:
 
     assert card.buttons == []
     assert replies[0].text == "✓ Тихие часы сохранены.\n\n" + card_text(
-        quiet="22:30–07:00: в это время напоминания не приходят, они ждут утра"
+        quiet="22:30–07:00; напоминания на это время придут в 07:00"
     )
     user = await stored_user(app, anna.user.id)
     assert (user.quiet_start, user.quiet_end) == (time(22, 30), time(7, 0))
@@ -505,7 +583,9 @@ async def test_back_twice_is_harmless(app: BotApp) -> None:
     assert card.button_texts == RU_BUTTONS
 
 
-@pytest.mark.parametrize("data", ["set:lang:xx", "set:tz:99", "set:quiet:1-2", "set:gender:z"])
+@pytest.mark.parametrize(
+    "data", ["set:lang:xx", "set:tz:99", "set:quiet:1-2", "set:gender:z", "set:cal:xx"]
+)
 async def test_forged_buttons_change_nothing(app: BotApp, data: str) -> None:
     anna = await app.person().onboarded()
     card = await open_card(anna)
@@ -516,11 +596,12 @@ async def test_forged_buttons_change_nothing(app: BotApp, data: str) -> None:
     assert anna.answers()[-1] == STALE
     assert app.fake.callback_answers[-1].show_alert
     after = await stored_user(app, anna.user.id)
-    assert (after.language, after.timezone, after.gender, after.quiet_start) == (
+    assert (after.language, after.timezone, after.gender, after.quiet_start, after.calendar) == (
         before.language,
         before.timezone,
         before.gender,
         before.quiet_start,
+        before.calendar,
     )
     assert after.updated_at == before.updated_at
     assert card.text == card_text()

@@ -3,7 +3,10 @@
 Every expected moment below is worked out by hand from the written rules, never copied from
 the module. The conventions used, from the module's docstring and DESIGN.md:
 
-* W = Monday–Friday 10:00–18:00 local, half-open: 10:00 is inside, 18:00 is not;
+* W = 10:00–18:00 local on a working day, half-open: 10:00 is inside, 18:00 is not; working
+  days are the zone's default calendar (the Russian production calendar in MSK and KAM,
+  Monday–Friday at BER and P5), and the table's dates hold no Russian holiday, so every
+  Monday–Friday is a working day there; the holidays have their own section at the end;
 * an event known only by its date happened at 12:00 local; "+24 h" and "+3 d" are
   counted on the local wall clock (across a DST change a day has 23 or 25 hours);
 * "N working days after a moment" is the same local time on the N-th working day after
@@ -36,6 +39,7 @@ from _pytest.mark.structures import ParameterSet
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from bot.domain.calendar import MON_FRI, RUSSIA, WorkCalendar, calendar_of, default_calendar
 from bot.domain.intake import Outcome, Tone
 from bot.domain.preferences import parse_timezone
 from bot.domain.timing import (
@@ -46,8 +50,6 @@ from bot.domain.timing import (
     add_working_days,
     first_work_moment,
     in_work_window,
-    is_working_day,
-    next_working_day,
     recommend,
 )
 
@@ -84,6 +86,11 @@ def at(month: int, day: int, hour: int, minute: int = 0, year: int = 2026) -> da
 
 def utc(month: int, day: int, hour: int, minute: int = 0, year: int = 2026) -> datetime:
     return datetime(year, month, day, hour, minute, tzinfo=UTC)
+
+
+def calendar(zone: str) -> WorkCalendar:
+    """The working calendar a person in ``zone`` has by default."""
+    return calendar_of(default_calendar(zone))
 
 
 def instant(zone: str, moment: datetime) -> datetime:
@@ -452,7 +459,7 @@ def test_recommendation_table(
     expected_window_end_local: datetime | None,
     expected_overdue: bool,
 ) -> None:
-    rec = recommend(facts, zone, instant(zone, now))
+    rec = recommend(facts, zone, instant(zone, now), calendar(zone))
     assert (rec.action, rec.reason) == (expected_action, expected_reason)
     assert local(rec.moment, zone) == expected_moment_local
     assert local(rec.window_end, zone) == expected_window_end_local
@@ -479,7 +486,7 @@ def test_stop_after_a_saturday_follow_up_waits_for_five_full_working_days() -> N
     # Follow-up Sat 28 Nov 11:00: the five working days after it are Mon 30 Nov – Fri 4 Dec,
     # so "no reply 5 working days after that" cannot hold before Fri 4 Dec 18:00.
     facts = sent(MSK, at(11, 23, 11), at(11, 28, 11))
-    rec = recommend(facts, MSK, instant(MSK, at(11, 28, 11, 5)))
+    rec = recommend(facts, MSK, instant(MSK, at(11, 28, 11, 5)), RUSSIA)
     assert rec.action is Action.STOP
     moment = local(rec.moment, MSK)
     assert moment is not None
@@ -493,6 +500,7 @@ class Scenario(NamedTuple):
     facts: Facts
     zone: str
     now: datetime
+    calendar: WorkCalendar = MON_FRI
 
 
 NOWS: Final = st.datetimes(
@@ -541,7 +549,8 @@ def scenarios(
         follow_up_sent_at=maybe_sent(),
         reply=draw(st.sampled_from([None, "feedback", "declined"])) if with_answered else None,
     )
-    return Scenario(facts, draw(st.sampled_from(sorted(ZONES))), now)
+    zone = draw(st.sampled_from(sorted(ZONES)))
+    return Scenario(facts, zone, now, draw(st.sampled_from([MON_FRI, RUSSIA])))
 
 
 def zone_of(name: str) -> tzinfo:
@@ -554,16 +563,18 @@ def noon_after(day: date, days: int, zone: str) -> datetime:
 
 
 def run(scenario: Scenario) -> Recommendation:
-    return recommend(scenario.facts, scenario.zone, scenario.now)
+    return recommend(scenario.facts, scenario.zone, scenario.now, scenario.calendar)
 
 
 PROPERTY: Final = settings(max_examples=150, deadline=None)
 
 # Stage Mon 23 Nov (Moscow): the window is Tue 12:00 – Wed 12:00; at Tue 19:00 the module
 # answers "now" (outside W) and not overdue. Pinned as final-evening-in-window-msk.
-EVENING_IN_WINDOW: Final = Scenario(final_stage(on(11, 23)), MSK, instant(MSK, at(11, 24, 19)))
+EVENING_IN_WINDOW: Final = Scenario(
+    final_stage(on(11, 23)), MSK, instant(MSK, at(11, 24, 19)), RUSSIA
+)
 # Polite rejection Wed 25 Nov (Moscow), now Wed 08:00: the moment is Wed 10:00.
-BEFORE_W: Final = Scenario(polite(on(11, 25)), MSK, instant(MSK, at(11, 25, 8)))
+BEFORE_W: Final = Scenario(polite(on(11, 25)), MSK, instant(MSK, at(11, 25, 8)), RUSSIA)
 
 
 @PROPERTY
@@ -610,7 +621,7 @@ def test_a_message_to_an_employer_is_in_w_or_overdue_now(scenario: Scenario) -> 
     if rec.overdue:
         assert rec.moment == scenario.now
     elif rec.moment != scenario.now:
-        assert in_work_window(rec.moment, zone_of(scenario.zone))
+        assert in_work_window(rec.moment, zone_of(scenario.zone), scenario.calendar)
 
 
 @PROPERTY
@@ -620,7 +631,7 @@ def test_a_message_to_an_employer_not_overdue_is_inside_w(scenario: Scenario) ->
     rec = run(scenario)
     if rec.action in SENDABLE and not rec.overdue:
         assert rec.moment is not None
-        assert in_work_window(rec.moment, zone_of(scenario.zone))
+        assert in_work_window(rec.moment, zone_of(scenario.zone), scenario.calendar)
 
 
 @PROPERTY
@@ -646,7 +657,7 @@ def test_harsh_rejection_waits_24_hours_and_a_working_day(scenario: Scenario) ->
     moment_day = rec.moment.astimezone(zone_of(scenario.zone)).date()
     assert moment_day > result_day
     if not rec.overdue:
-        assert is_working_day(moment_day)
+        assert scenario.calendar.is_working_day(moment_day)
 
 
 @PROPERTY
@@ -666,8 +677,9 @@ def test_silence_waits_three_days(scenario: Scenario) -> None:
 # --- the helpers ----------------------------------------------------------------------------
 
 
-def test_is_working_day() -> None:
-    assert [is_working_day(on(11, day)) for day in range(23, 30)] == [True] * 5 + [False] * 2
+@pytest.mark.parametrize("week", [MON_FRI, RUSSIA])
+def test_is_working_day(week: WorkCalendar) -> None:
+    assert [week.is_working_day(on(11, day)) for day in range(23, 30)] == [True] * 5 + [False] * 2
 
 
 @pytest.mark.parametrize(
@@ -694,7 +706,7 @@ def test_is_working_day() -> None:
     ],
 )
 def test_in_work_window(zone: str, moment: datetime, expected: bool) -> None:
-    assert in_work_window(instant(zone, moment), zone_of(zone)) is expected
+    assert in_work_window(instant(zone, moment), zone_of(zone), calendar(zone)) is expected
 
 
 @pytest.mark.parametrize(
@@ -719,15 +731,15 @@ def test_in_work_window(zone: str, moment: datetime, expected: bool) -> None:
 )
 def test_first_work_moment(zone: str, moment: datetime, expected_local: datetime) -> None:
     start = instant(zone, moment)
-    result = first_work_moment(start, zone_of(zone))
+    result = first_work_moment(start, zone_of(zone), calendar(zone))
     assert local(result, zone) == expected_local
     assert result >= start
-    assert in_work_window(result, zone_of(zone))
+    assert in_work_window(result, zone_of(zone), calendar(zone))
 
 
 def test_first_work_moment_across_the_spring_gap_is_the_right_instant() -> None:
     # Mon 30 Mar 10:00 CEST is 08:00 UTC (not 09:00, as it would be in CET).
-    result = first_work_moment(utc(3, 28, 11), zone_of(BER))
+    result = first_work_moment(utc(3, 28, 11), zone_of(BER), MON_FRI)
     assert result.astimezone(UTC) == utc(3, 30, 8)
 
 
@@ -749,15 +761,19 @@ def test_first_work_moment_across_the_spring_gap_is_the_right_instant() -> None:
     ],
 )
 def test_add_working_days(zone: str, moment: datetime, days: int, expected_local: datetime) -> None:
-    result = add_working_days(instant(zone, moment), days, zone_of(zone))
+    result = add_working_days(instant(zone, moment), days, zone_of(zone), calendar(zone))
     assert local(result, zone) == expected_local
 
 
 def test_add_working_days_across_dst_keeps_the_wall_clock_not_the_duration() -> None:
     # Fri 27 Mar 10:00 CET = 09:00 UTC → Mon 30 Mar 10:00 CEST = 08:00 UTC.
-    assert add_working_days(utc(3, 27, 9), 1, zone_of(BER)).astimezone(UTC) == utc(3, 30, 8)
+    assert add_working_days(utc(3, 27, 9), 1, zone_of(BER), MON_FRI).astimezone(UTC) == utc(
+        3, 30, 8
+    )
     # Fri 23 Oct 10:00 CEST = 08:00 UTC → Mon 26 Oct 10:00 CET = 09:00 UTC.
-    assert add_working_days(utc(10, 23, 8), 1, zone_of(BER)).astimezone(UTC) == utc(10, 26, 9)
+    assert add_working_days(utc(10, 23, 8), 1, zone_of(BER), MON_FRI).astimezone(UTC) == utc(
+        10, 26, 9
+    )
 
 
 def test_add_working_days_into_a_weekday_dst_gap_moves_forward() -> None:
@@ -765,7 +781,7 @@ def test_add_working_days_into_a_weekday_dst_gap_moves_forward() -> None:
     # plus one working day is Fri 02:30, which does not exist: it becomes 03:30 (UTC+3),
     # i.e. 00:30 UTC, as the module's "a skipped time moves forward" says.
     zone = ZoneInfo("Asia/Jerusalem")
-    result = add_working_days(utc(3, 26, 0, 30), 1, zone)
+    result = add_working_days(utc(3, 26, 0, 30), 1, zone, MON_FRI)
     assert result.astimezone(UTC) == utc(3, 27, 0, 30)
     assert result.astimezone(UTC).astimezone(zone).replace(tzinfo=None) == at(3, 27, 3, 30)
 
@@ -784,12 +800,149 @@ def test_add_working_days_into_a_weekday_dst_gap_moves_forward() -> None:
     ],
 )
 def test_next_working_day(day: date, expected: date) -> None:
-    assert next_working_day(day) == expected
+    assert MON_FRI.next_working_day(day) == expected
 
 
-@given(st.dates(min_value=date(2000, 1, 1), max_value=date(2040, 12, 31)))
-def test_next_working_day_is_the_first_later_working_day(day: date) -> None:
-    result = next_working_day(day)
+@given(
+    st.dates(min_value=date(2000, 1, 1), max_value=date(2040, 12, 31)),
+    st.sampled_from([MON_FRI, RUSSIA]),
+)
+def test_next_working_day_is_the_first_later_working_day(day: date, week: WorkCalendar) -> None:
+    result = week.next_working_day(day)
     assert result > day
-    assert is_working_day(result)
-    assert all(not is_working_day(day + timedelta(days=n)) for n in range(1, (result - day).days))
+    assert week.is_working_day(result)
+    assert all(
+        not week.is_working_day(day + timedelta(days=n)) for n in range(1, (result - day).days)
+    )
+
+
+# --- the Russian production calendar --------------------------------------------------------
+# 2025–2026 (decrees of 4 Oct 2024 and 24 Sep 2025): Tue 30 Dec 2025 works; Wed 31 Dec 2025 –
+# Sun 11 Jan 2026 are off; Mon 12 Jan 2026 is the first working day. Wed 29 Apr, Thu 30 Apr
+# work, Fri 1 May 2026 is off, Mon 4 May works. Sat 1 Nov 2025 works, Mon 3 and Tue 4 Nov are
+# off. Monday–Friday knows none of it: Fri 2 Jan 2026 and Fri 1 May are working days there.
+
+
+def dec(day: int) -> date:
+    return on(12, day, 2025)
+
+
+def at25(month: int, day: int, hour: int, minute: int = 0) -> datetime:
+    return at(month, day, hour, minute, year=2025)
+
+
+HOLIDAY_CASES: Final = [
+    # A company silent after Tue 30 Dec 2025: +3 days is Fri 2 Jan, in the holidays.
+    pytest.param(
+        silent(dec(30), stage=dec(23)), RUSSIA, at25(12, 30, 15),
+        Reason.SILENCE, at(1, 12, 10), at(1, 12, 18), id="silent-new-year-ru",
+    ),
+    pytest.param(
+        silent(dec(30), stage=dec(23)), MON_FRI, at25(12, 30, 15),
+        Reason.SILENCE, at(1, 2, 12), at(1, 4, 18), id="silent-new-year-mon-fri",
+    ),
+    # A polite rejection on the holiday of 31 Dec 2025: the next W opening is 12 January.
+    pytest.param(
+        polite(dec(31)), RUSSIA, at25(12, 31, 12),
+        Reason.SAME_DAY, at(1, 12, 10), at(1, 12, 18), id="polite-31-dec-ru",
+    ),
+    pytest.param(
+        polite(dec(31)), MON_FRI, at25(12, 31, 12),
+        Reason.SAME_DAY, at25(12, 31, 12), at25(12, 31, 18), id="polite-31-dec-mon-fri",
+    ),
+    # Harsh on Thu 30 Apr 2026: 24 h later is the 1 May holiday; the next working day is Mon.
+    pytest.param(
+        harsh(on(4, 30)), RUSSIA, at(4, 30, 12),
+        Reason.HARSH_PAUSE, at(5, 4, 10), at(5, 6, 18), id="harsh-1-may-ru",
+    ),
+    pytest.param(
+        harsh(on(4, 30)), MON_FRI, at(4, 30, 12),
+        Reason.HARSH_PAUSE, at(5, 1, 12), at(5, 5, 18), id="harsh-1-may-mon-fri",
+    ),
+    # A polite rejection on the working Saturday 1 Nov 2025 is answered that day.
+    pytest.param(
+        polite(on(11, 1, 2025)), RUSSIA, at25(11, 1, 9),
+        Reason.SAME_DAY, at25(11, 1, 10), at25(11, 1, 18), id="polite-working-sat-ru",
+    ),
+    pytest.param(
+        polite(on(11, 1, 2025)), MON_FRI, at25(11, 1, 9),
+        Reason.SAME_DAY, at25(11, 3, 10), at25(11, 3, 18), id="polite-sat-mon-fri",
+    ),
+    # «Sent» on Wed 29 Apr 2026: three working days are Thu 30 Apr, Mon 4 May, Tue 5 May.
+    pytest.param(
+        sent(MSK, at(4, 29, 11)), RUSSIA, at(4, 29, 11, 5),
+        Reason.NO_REPLY, at(5, 5, 11), at(5, 7, 18), id="follow-up-may-ru",
+    ),
+    pytest.param(
+        sent(MSK, at(4, 29, 11)), MON_FRI, at(4, 29, 11, 5),
+        Reason.NO_REPLY, at(5, 4, 11), at(5, 6, 18), id="follow-up-may-mon-fri",
+    ),
+    # A follow-up on Fri 26 Dec 2025: five working days are 29, 30 Dec and 12–14 Jan.
+    pytest.param(
+        sent(MSK, at25(12, 19, 11), at25(12, 26, 11)), RUSSIA, at25(12, 26, 11, 5),
+        Reason.STOP_NO_REPLY, at(1, 14, 11), None, id="stop-new-year-ru",
+    ),
+    pytest.param(
+        sent(MSK, at25(12, 19, 11), at25(12, 26, 11)), MON_FRI, at25(12, 26, 11, 5),
+        Reason.STOP_NO_REPLY, at(1, 2, 11), None, id="stop-new-year-mon-fri",
+    ),
+    # The next stage on Tue 30 Dec 2025: the check-in waits for the first working morning.
+    pytest.param(
+        more_stages(dec(30)), RUSSIA, at25(12, 29, 12),
+        Reason.MORE_STAGES, at(1, 12, 10), None, id="stage-new-year-ru",
+    ),
+    pytest.param(
+        more_stages(dec(30)), MON_FRI, at25(12, 29, 12),
+        Reason.MORE_STAGES, at25(12, 31, 10), None, id="stage-new-year-mon-fri",
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("facts", "week", "now", "reason", "moment_local", "window_end_local"), HOLIDAY_CASES
+)
+def test_holidays_move_the_moment_only_for_the_russian_calendar(
+    facts: Facts,
+    week: WorkCalendar,
+    now: datetime,
+    reason: Reason,
+    moment_local: datetime,
+    window_end_local: datetime | None,
+) -> None:
+    rec = recommend(facts, MSK, instant(MSK, now), week)
+    assert rec.reason is reason
+    assert local(rec.moment, MSK) == moment_local
+    assert local(rec.window_end, MSK) == window_end_local
+    assert not rec.overdue
+
+
+def test_a_berlin_person_silent_company_is_asked_on_2_january() -> None:
+    facts = silent(dec(30), stage=dec(23))
+    rec = recommend(facts, BER, instant(BER, at25(12, 30, 15)), calendar(BER))
+    assert local(rec.moment, BER) == at(1, 2, 12)
+
+
+@pytest.mark.parametrize(
+    ("moment", "russian", "mon_fri"),
+    [
+        (at(5, 1, 11), False, True),  # Fri 1 May 2026
+        (at(1, 9, 11), False, True),  # Fri 9 Jan 2026, moved from Sat 3 Jan
+        (at25(11, 1, 11), True, False),  # the working Saturday
+        (at25(11, 3, 11), False, True),  # Mon 3 Nov 2025, moved from it
+        (at(1, 12, 10), True, True),  # Mon 12 Jan 2026, 10:00
+    ],
+)
+def test_the_work_window_follows_the_calendar(
+    moment: datetime, russian: bool, mon_fri: bool
+) -> None:
+    assert in_work_window(instant(MSK, moment), zone_of(MSK), RUSSIA) is russian
+    assert in_work_window(instant(MSK, moment), zone_of(MSK), MON_FRI) is mon_fri
+
+
+def test_working_days_skip_the_new_year_holidays() -> None:
+    # Tue 30 Dec 2025 11:00 + 1 working day: 12 January (Russia), 31 December (Mon–Fri).
+    start = instant(MSK, at25(12, 30, 11))
+    assert local(add_working_days(start, 1, zone_of(MSK), RUSSIA), MSK) == at(1, 12, 11)
+    assert local(add_working_days(start, 1, zone_of(MSK), MON_FRI), MSK) == at25(12, 31, 11)
+    evening = instant(MSK, at25(12, 30, 18))
+    assert local(first_work_moment(evening, zone_of(MSK), RUSSIA), MSK) == at(1, 12, 10)

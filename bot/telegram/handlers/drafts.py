@@ -29,7 +29,7 @@ from bot.db.models import Interview, User
 from bot.domain.clock import Clock
 from bot.domain.intake import Area, Channel
 from bot.domain.preferences import local_today
-from bot.domain.timing import Action, Reason, Recommendation, facts_of, recommend
+from bot.domain.timing import Action, Reason, Recommendation, recommend_for
 from bot.drafting.render import (
     SHORT_LIMIT,
     Draft,
@@ -82,14 +82,14 @@ def draft_context(interview: Interview, user: User) -> DraftContext:
 def current_kind(
     interview: Interview, user: User, now: datetime
 ) -> tuple[Kind | None, Recommendation]:
-    rec = recommend(facts_of(interview), user.timezone, now)
+    rec = recommend_for(interview, user, now)
     return KIND_FOR_ACTION.get(rec.action), rec
 
 
 def _title(kind: Kind) -> str:
     titles = {
         Kind.REQUEST: _("📝 <b>Feedback request</b>"),
-        Kind.FOLLOW_UP: _("📝 <b>A short reminder</b>"),
+        Kind.FOLLOW_UP: _("📝 <b>A short follow-up</b>"),
         Kind.THANKS_OFFER: _("📝 <b>Thank-you for the offer</b>"),
         Kind.THANKS_AFTER_FEEDBACK: _("📝 <b>Thank-you for the feedback</b>"),
         Kind.SHORT_REQUEST: _("📝 <b>Short request</b>"),

@@ -1,4 +1,5 @@
-"""/settings: see and change language, signature, wording form, time zone, quiet hours."""
+"""/settings: see and change language, signature, wording form, time zone, working days,
+quiet hours."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.app.commands import set_chat_commands
 from bot.db.models import User
+from bot.domain.calendar import CalendarCode
 from bot.domain.clock import Clock
 from bot.domain.preferences import (
     SIGNATURE_MAX,
@@ -37,7 +39,12 @@ from bot.telegram.keyboards.callbacks import SettingsCb
 from bot.telegram.keyboards.common import MENU_SETTINGS, gender_buttons, main_menu, zone_buttons
 from bot.telegram.states import SettingsInput
 from bot.telegram.views.common import quote_input
-from bot.telegram.views.settings import LANGUAGE_NAMES, language_name, settings_card
+from bot.telegram.views.settings import (
+    LANGUAGE_NAMES,
+    calendar_name,
+    language_name,
+    settings_card,
+)
 
 AfterCommit = list[Callable[[], None]]
 
@@ -70,9 +77,10 @@ def settings_keyboard() -> InlineKeyboardMarkup:
     builder.button(text=_("✍️ Signature"), callback_data=SettingsCb(action="sig"))
     builder.button(text=_("👤 Russian wording"), callback_data=SettingsCb(action="gender"))
     builder.button(text=_("🕒 Time zone"), callback_data=SettingsCb(action="tz"))
+    builder.button(text=_("📅 Working days"), callback_data=SettingsCb(action="cal"))
     builder.button(text=_("🌙 Quiet hours"), callback_data=SettingsCb(action="quiet"))
     builder.button(text=_("✅ Done"), callback_data=SettingsCb(action="close"))
-    builder.adjust(2, 2, 1, 1)
+    builder.adjust(2, 2, 2, 1)
     return builder.as_markup()
 
 
@@ -273,6 +281,42 @@ async def timezone_input(
     await _send_card(message, user, clock, _("✓ Time zone saved."))
 
 
+# --- working days ------------------------------------------------------------------------
+
+
+async def working_days(
+    callback: CallbackQuery,
+    callback_data: SettingsCb,
+    user: User,
+    profile: Profile,
+    clock: Clock,
+) -> None:
+    if not callback_data.value:
+        builder = InlineKeyboardBuilder()
+        for code in CalendarCode:
+            mark = "✓ " if code == user.calendar else ""
+            builder.button(
+                text=mark + calendar_name(code), callback_data=SettingsCb(action="cal", value=code)
+            )
+        _back(builder)
+        builder.adjust(1)
+        await callback.answer()
+        text = _(
+            "📅 Which days count as working days when I choose a time to write to an "
+            "employer? The Russian production calendar skips public holidays (1–8 January, "
+            "the May holidays and others) and follows moved working days. «Monday–Friday» "
+            "suits other countries."
+        )
+        await edit_text(callback.message, text, builder.as_markup())
+        return
+    if callback_data.value not in set(CalendarCode):
+        await callback.answer(_("This button is no longer active."), show_alert=True)
+        return
+    await profile.change(user, calendar=callback_data.value)
+    await callback.answer(_("Saved"))
+    await _show_card(callback, user, clock)
+
+
 # --- quiet hours -------------------------------------------------------------------------
 
 
@@ -302,8 +346,8 @@ async def quiet_hours(
         builder.adjust(2, 2, 1, 1, 1)
         await callback.answer()
         text = _(
-            "🌙 Quiet hours: reminders that fall in them wait until they end, never lost. "
-            "When should I keep quiet?"
+            "🌙 During quiet hours I send no reminders: they come as soon as the quiet hours "
+            "end. When should I not disturb you?"
         )
         await edit_text(callback.message, text, builder.as_markup())
         return
@@ -367,6 +411,7 @@ def create_router() -> Router:
     router.callback_query.register(gender, SettingsCb.filter(F.action == "gender"))
     router.callback_query.register(timezone, SettingsCb.filter(F.action == "tz"))
     router.message.register(timezone_input, SettingsInput.timezone, F.text, NOT_COMMAND)
+    router.callback_query.register(working_days, SettingsCb.filter(F.action == "cal"))
     router.callback_query.register(quiet_hours, SettingsCb.filter(F.action == "quiet"))
     router.message.register(quiet_hours_input, SettingsInput.quiet_hours, F.text, NOT_COMMAND)
     router.message.register(input_not_text, SettingsInput.signature, NOT_COMMAND)

@@ -26,7 +26,7 @@ class OnboardingCb(CallbackData, prefix="onb"):
 
 
 class SettingsCb(CallbackData, prefix="set"):
-    action: str  # menu | lang | sig | gender | tz | quiet | close
+    action: str  # menu | lang | sig | gender | tz | cal | quiet | close
     value: str = ""
 
 

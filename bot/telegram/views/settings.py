@@ -8,6 +8,7 @@ from html import escape
 from aiogram.utils.i18n import gettext as _
 
 from bot.db.models import User
+from bot.domain.calendar import CalendarCode
 from bot.domain.preferences import Gender, format_clock, get_tz, utc_offset_label
 from bot.telegram.keyboards.common import GENDER_LABELS
 
@@ -32,10 +33,17 @@ def timezone_text(name: str, now: datetime) -> str:
     return _("{zone}, local time now {time}").format(zone=shown, time=local.strftime("%H:%M"))
 
 
+def calendar_name(code: str) -> str:
+    """Whose working days the person counts (a button label and the card's value)."""
+    if code == CalendarCode.RU:
+        return _("Russian production calendar")
+    return _("Monday–Friday, no holidays")
+
+
 def quiet_hours_text(user: User) -> str:
     if user.quiet_start is None or user.quiet_end is None:
         return _("off: reminders may come at any hour")
-    return _("{start}–{end}: no reminders then, they wait until the morning").format(
+    return _("{start}–{end}; reminders due then come at {end}").format(
         start=format_clock(user.quiet_start), end=format_clock(user.quiet_end)
     )
 
@@ -46,6 +54,7 @@ def settings_lines(user: User, now: datetime) -> list[str]:
         _("✍️ Signature: {value}").format(value=escape(user.signature)),
         _("👤 Russian wording: {value}").format(value=gender_name(user.gender)),
         _("🕒 Time zone: {value}").format(value=timezone_text(user.timezone, now)),
+        _("📅 Working days: {value}").format(value=calendar_name(user.calendar)),
         _("🌙 Quiet hours: {value}").format(value=quiet_hours_text(user)),
     ]
 
