@@ -71,6 +71,25 @@ def _back(builder: InlineKeyboardBuilder) -> None:
     builder.button(text=_("← Back"), callback_data=SettingsCb(action="menu"))
 
 
+async def _ask(
+    callback: CallbackQuery, text: str, builder: InlineKeyboardBuilder, *rows: int
+) -> None:
+    """A setting's question with its choices (``rows``: buttons a row) and «← Back»."""
+    _back(builder)
+    builder.adjust(*rows)
+    await callback.answer()
+    await edit_text(callback.message, text, builder.as_markup())
+
+
+async def _stale(callback: CallbackQuery) -> None:
+    await callback.answer(_("This button is no longer active."), show_alert=True)
+
+
+async def _saved(callback: CallbackQuery, user: User, clock: Clock) -> None:
+    await callback.answer(_("Saved"))
+    await _show_card(callback, user, clock)
+
+
 def settings_keyboard() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(text=_("🌐 Language"), callback_data=SettingsCb(action="lang"))
@@ -138,13 +157,10 @@ async def language(
         for code, name in LANGUAGE_NAMES.items():
             mark = "✓ " if code == user.language else ""
             builder.button(text=mark + name, callback_data=SettingsCb(action="lang", value=code))
-        _back(builder)
-        builder.adjust(2, 1)
-        await callback.answer()
-        await edit_text(callback.message, _("🌐 Interface language:"), builder.as_markup())
+        await _ask(callback, _("🌐 Interface language:"), builder, 2, 1)
         return
     if callback_data.value not in LANGUAGE_NAMES:
-        await callback.answer(_("This button is no longer active."), show_alert=True)
+        await _stale(callback)
         return
     await profile.change(user, language=callback_data.value)
     with i18n.use_locale(user.language):
@@ -210,21 +226,17 @@ async def gender(
     if not callback_data.value:
         builder = InlineKeyboardBuilder()
         gender_buttons(builder, lambda value: SettingsCb(action="gender", value=value))
-        _back(builder)
-        builder.adjust(1)
-        await callback.answer()
         text = _(
             "👤 How should Russian letters speak of you? "
             "«был бы признателен», «была бы признательна», or a neutral wording."
         )
-        await edit_text(callback.message, text, builder.as_markup())
+        await _ask(callback, text, builder, 1)
         return
     if callback_data.value not in set(Gender):
-        await callback.answer(_("This button is no longer active."), show_alert=True)
+        await _stale(callback)
         return
     await profile.change(user, gender=callback_data.value)
-    await callback.answer(_("Saved"))
-    await _show_card(callback, user, clock)
+    await _saved(callback, user, clock)
 
 
 # --- time zone ---------------------------------------------------------------------------
@@ -241,24 +253,20 @@ async def timezone(
     if not callback_data.value:
         builder = InlineKeyboardBuilder()
         zone_buttons(builder, lambda value: SettingsCb(action="tz", value=value))
-        _back(builder)
-        builder.adjust(2)
-        await callback.answer()
         text = _(
             "🕒 Pick your time zone or type one, e.g. <code>Europe/Moscow</code> or "
             "<code>UTC+5</code>."
         )
-        await edit_text(callback.message, text, builder.as_markup())
+        await _ask(callback, text, builder, 2)
         await _expect_input(callback, state, SettingsInput.timezone)
         return
     zone = zone_by_offset(callback_data.value)
     if zone is None:
-        await callback.answer(_("This button is no longer active."), show_alert=True)
+        await _stale(callback)
         return
     await state.clear()
     await profile.change_zone(user, zone)
-    await callback.answer(_("Saved"))
-    await _show_card(callback, user, clock)
+    await _saved(callback, user, clock)
 
 
 async def timezone_input(
@@ -298,23 +306,19 @@ async def working_days(
             builder.button(
                 text=mark + calendar_name(code), callback_data=SettingsCb(action="cal", value=code)
             )
-        _back(builder)
-        builder.adjust(1)
-        await callback.answer()
         text = _(
             "📅 Which days count as working days when I choose a time to write to an "
             "employer? The Russian production calendar skips public holidays (1–8 January, "
             "the May holidays and others) and follows moved working days. «Monday–Friday» "
             "suits other countries."
         )
-        await edit_text(callback.message, text, builder.as_markup())
+        await _ask(callback, text, builder, 1)
         return
     if callback_data.value not in set(CalendarCode):
-        await callback.answer(_("This button is no longer active."), show_alert=True)
+        await _stale(callback)
         return
     await profile.change(user, calendar=callback_data.value)
-    await callback.answer(_("Saved"))
-    await _show_card(callback, user, clock)
+    await _saved(callback, user, clock)
 
 
 # --- quiet hours -------------------------------------------------------------------------
@@ -342,14 +346,11 @@ async def quiet_hours(
         builder.button(
             text=_("🔔 No quiet hours"), callback_data=SettingsCb(action="quiet", value="off")
         )
-        _back(builder)
-        builder.adjust(2, 2, 1, 1, 1)
-        await callback.answer()
         text = _(
             "🌙 During quiet hours I send no reminders: they come as soon as the quiet hours "
             "end. When should I not disturb you?"
         )
-        await edit_text(callback.message, text, builder.as_markup())
+        await _ask(callback, text, builder, 2, 2, 1, 1, 1)
         return
     if value == "custom":
         await callback.answer()
@@ -367,15 +368,14 @@ async def quiet_hours(
         return
     chosen = None if value == "off" else _parse_quiet_value(value)
     if value != "off" and chosen is None:
-        await callback.answer(_("This button is no longer active."), show_alert=True)
+        await _stale(callback)
         return
     await profile.change(
         user,
         quiet_start=chosen[0] if chosen else None,
         quiet_end=chosen[1] if chosen else None,
     )
-    await callback.answer(_("Saved"))
-    await _show_card(callback, user, clock)
+    await _saved(callback, user, clock)
 
 
 async def quiet_hours_input(
